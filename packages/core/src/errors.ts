@@ -1,0 +1,60 @@
+import { Data } from "effect"
+
+/** A model that no router (nor the default one) sends to a registered shard database. */
+export class UnroutableModelError extends Data.TaggedError("UnroutableModelError")<{
+  readonly model: string
+  readonly operation: "read" | "write"
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot route ${this.operation} of model ${this.model}: ${this.reason}`
+  }
+}
+
+/** A model or shard name that is not among the registered shards. */
+export class UnknownShardError extends Data.TaggedError("UnknownShardError")<{
+  readonly name: string
+  readonly known: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `unknown shard or model "${this.name}" (known: ${this.known.join(", ")})`
+  }
+}
+
+/** Two shard plugins that claim the same shard name, model or file. */
+export class ShardRegistryError extends Data.TaggedError("ShardRegistryError")<{
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid shard registry: ${this.reason}`
+  }
+}
+
+/** What the storage was doing when it failed. */
+export type StorageOperation = "open" | "migrate" | "insert" | "read" | "persist"
+
+/**
+ * A shard database that could not be opened, migrated, read or written.
+ * `location` names the file (or server) so the user knows what to look at.
+ */
+export class StorageError extends Data.TaggedError("StorageError")<{
+  readonly shard: string
+  readonly location: string
+  readonly operation: StorageOperation
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation} failed for shard ${this.shard} (${this.location}): ${this.reason}`
+  }
+}
+
+/** A `get` for a primary key that is not in the model's shard. */
+export class RecordNotFoundError extends Data.TaggedError("RecordNotFoundError")<{
+  readonly model: string
+  readonly id: string
+  readonly shard: string
+}> {
+  override get message(): string {
+    return `${this.model} ${this.id} not found in shard ${this.shard}`
+  }
+}

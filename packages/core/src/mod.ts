@@ -1,0 +1,40 @@
+/**
+ * Core of distributed-insert: the shard plugin contract, the router chain, validation with
+ * `effect/Schema`, shard storage as a service (sql.js files by default) and the concurrent
+ * insert pipeline with its per-record report.
+ *
+ * @module
+ */
+export { type DatabaseRouter, defaultRouter, type ModelRef, Router, type RoutingHints } from "./router.ts"
+export {
+  RecordNotFoundError,
+  ShardRegistryError,
+  StorageError,
+  type StorageOperation,
+  UnknownShardError,
+  UnroutableModelError
+} from "./errors.ts"
+export { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords } from "./insert-records.ts"
+export { describeShards, getRecord, listRecords, type RecordPage, type ShardStatus } from "./inspect.ts"
+export { type AppliedStep, migrate, migrateDatabase, type MigrationResult } from "./migrate.ts"
+export type { AppliedMigration, Migration } from "./migration.ts"
+export { populate, type PopulateOptions } from "./populate.ts"
+export type { RecordIssue } from "./record-issue.ts"
+export { ShardRegistry } from "./registry.ts"
+export {
+  type Counts,
+  countRecords,
+  type RecordResult,
+  type RecordStatus,
+  type RunReport,
+  type RunSummary,
+  type ShardReport,
+  summarize
+} from "./report.ts"
+export type { Rule, RuleBuilder, RuleSpec } from "./rule.ts"
+export { defineShard, type RecordShape, type Shard, type ShardConfig, type ShardDefinition } from "./shard.ts"
+export { ShardName } from "./shard-name.ts"
+export type { SqlValue } from "./sql-value.ts"
+export { SqlJsStorage, type SqlJsStorageOptions } from "./sqljs-storage.ts"
+export { type RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
+export type { Row, Validation, Validator } from "./validation.ts"

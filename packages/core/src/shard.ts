@@ -1,0 +1,123 @@
+import { Schema, SchemaAST } from "effect"
+import type { Migration } from "./migration.ts"
+import { ruleFor, type Rule, type RuleBuilder } from "./rule.ts"
+import { ShardName } from "./shard-name.ts"
+import type { SqlValue } from "./sql-value.ts"
+import { makeValidator, type Validator } from "./validation.ts"
+
+/**
+ * Everything the rest of the system needs to know about one shard plugin: one model stored in
+ * one database file. Built by {@link defineShard}; the registry, router, storage and CLI only
+ * ever see this shape.
+ */
+export interface Shard {
+  readonly name: ShardName
+  readonly model: string
+  readonly table: string
+  /** Column names, in insert order; the record's fields. */
+  readonly columns: ReadonlyArray<string>
+  readonly primaryKey: string
+  readonly migrations: ReadonlyArray<Migration>
+  readonly rules: ReadonlyArray<{ readonly name: string; readonly message: string }>
+  /** Built-in sample records, in their raw (encoded) form, invalid ones included. */
+  readonly sample: ReadonlyArray<unknown>
+  /** Decodes one raw record and checks every rule; never throws. */
+  readonly validate: Validator
+}
+
+/** A decoded record: one SQLite value per column. */
+export type RecordShape = Readonly<Record<string, SqlValue>>
+
+/** A shard together with the typed `Schema` of its records. */
+export interface ShardDefinition<A extends RecordShape, I> extends Shard {
+  readonly schema: Schema.Schema<A, I>
+}
+
+export interface ShardConfig<A extends RecordShape, I> {
+  /** Shard (and file) name, e.g. `users`. */
+  readonly name: string
+  /** Model name, e.g. `User`; what routers and commands speak of. */
+  readonly model: string
+  readonly table: string
+  /**
+   * The record's `Schema.Struct`, one field per column in column order: the type checks,
+   * each failing with a message that names its field.
+   */
+  readonly record: Schema.Schema<A, I>
+  readonly primaryKey: keyof A & string
+  readonly rules: (rule: RuleBuilder<A>) => ReadonlyArray<Rule<A>>
+  /** Versioned DDL, applied in order; version numbers start at 1 and never change once released. */
+  readonly migrations: ReadonlyArray<Migration>
+  readonly sample: ReadonlyArray<I>
+}
+
+/**
+ * Declares a shard plugin. A shard package is one call to this.
+ *
+ * @example
+ * ```ts
+ * import { Schema, SchemaAST } from "effect"
+ * import { defineShard } from "@distributed-insert/core"
+ *
+ * export const tags = defineShard({
+ *   name: "tags",
+ *   model: "Tag",
+ *   table: "tags",
+ *   record: Schema.Struct({ id: Schema.Int, label: Schema.String }),
+ *   primaryKey: "id",
+ *   rules: (rule) => [
+ *     rule({ name: "label-required", message: "Label cannot be empty", fields: ["label"], holds: (label) => label.length > 0 })
+ *   ],
+ *   migrations: [{ version: 1, description: "create tags", sql: "CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)" }],
+ *   sample: [{ id: 1, label: "new" }]
+ * })
+ * ```
+ *
+ * @throws Error when the declaration itself is inconsistent (bad name, unordered migrations,
+ * duplicate rule messages): a programming error, reported when the plugin is loaded.
+ */
+export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>): ShardDefinition<A, I> => {
+  const name = Schema.decodeUnknownSync(ShardName)(config.name)
+  const columns = SchemaAST.getPropertySignatures(config.record.ast).map((signature) => String(signature.name))
+  if (columns.length === 0) throw new Error(`shard ${name}: \`record\` must be a Schema.Struct with one field per column`)
+  const rules = config.rules(ruleFor<A>())
+  assertDistinct(`shard ${name}: rule messages`, rules.map((rule) => rule.message))
+  assertMigrationsOrdered(name, config.migrations)
+
+  const schema = config.record.pipe(
+    Schema.filter((record) =>
+      rules.flatMap((rule) => {
+        const [firstBroken] = rule.violations(record)
+        return firstBroken === undefined ? [] : [{ path: [firstBroken], message: rule.message }]
+      })
+    )
+  )
+  return {
+    name,
+    model: config.model,
+    table: config.table,
+    columns,
+    primaryKey: config.primaryKey,
+    migrations: config.migrations,
+    rules: rules.map(({ name, message }) => ({ name, message })),
+    sample: config.sample,
+    schema,
+    validate: makeValidator(schema, columns, rules)
+  }
+}
+
+const assertDistinct = (what: string, values: ReadonlyArray<string>): void => {
+  const seen = new Set<string>()
+  for (const value of values) {
+    if (seen.has(value)) throw new Error(`${what} must be distinct; "${value}" appears twice`)
+    seen.add(value)
+  }
+}
+
+const assertMigrationsOrdered = (shard: string, migrations: ReadonlyArray<Migration>): void => {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`shard ${shard}: migration versions must be 1, 2, 3, ... in order; found ${migration.version} at position ${index + 1}`)
+    }
+  })
+}

@@ -1,0 +1,220 @@
+import { mkdir, readFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
+import { Effect, Layer, Scope } from "effect"
+import type { Database, SqlJsStatic, SqlValue as SqlJsValue } from "sql.js"
+import { writeFileAtomic } from "./atomic-file.ts"
+import { StorageError, type StorageOperation } from "./errors.ts"
+import type { AppliedMigration, Migration } from "./migration.ts"
+import type { ShardName } from "./shard-name.ts"
+import type { SqlValue } from "./sql-value.ts"
+import { loadSqlJs } from "./sqljs.ts"
+import { type RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
+
+export interface SqlJsStorageOptions {
+  /** Directory holding one `<shard>.db` file per shard; created on first write. */
+  readonly dataDir: string
+}
+
+const LEDGER = "_migrations"
+
+/**
+ * Shard databases held in memory by sql.js and persisted to `<dataDir>/<shard>.db`, an
+ * ordinary SQLite file. Each database is opened once per layer and closed with it.
+ */
+export const SqlJsStorage = {
+  layer: (options: SqlJsStorageOptions): Layer.Layer<ShardStorage> =>
+    Layer.scoped(
+      ShardStorage,
+      Effect.gen(function* () {
+        const SQL = yield* Effect.promise(loadSqlJs)
+        const scope = yield* Effect.scope
+        const database = yield* Effect.cachedFunction((name: ShardName) =>
+          openDatabase(SQL, name, join(options.dataDir, `${name}.db`)).pipe(Scope.extend(scope))
+        )
+        return ShardStorage.of({ database })
+      })
+    )
+}
+
+const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string) =>
+  Effect.gen(function* () {
+    const fail = (operation: StorageOperation) => (cause: unknown) =>
+      new StorageError({ shard: name, location, operation, reason: reasonOf(cause) })
+
+    const bytes = yield* Effect.tryPromise({ try: () => readIfPresent(location), catch: fail("open") })
+    let exists = bytes !== undefined
+    // Replaced by `reset`; the finalizer closes whichever database is current.
+    let db: Database = yield* Effect.acquireRelease(
+      Effect.try({ try: () => openVerified(SQL, bytes), catch: fail("open") }),
+      () => Effect.sync(() => db.close())
+    )
+    const lock = yield* Effect.makeSemaphore(1)
+    const locked = <A>(operation: StorageOperation, work: () => A) =>
+      lock.withPermits(1)(Effect.try({ try: work, catch: fail(operation) }))
+
+    const database: ShardDatabase = {
+      name,
+      location,
+      get exists() {
+        return exists
+      },
+      appliedMigrations: locked("read", () => readLedger(db)),
+      migrate: (model, migrations) => locked("migrate", () => applyMigrations(db, model, migrations)),
+      insertBatch: (target, rows) => locked("insert", () => insertRows(db, target, rows)),
+      count: (table) => locked("read", () => Number(queryRows(db, `SELECT count(*) AS n FROM ${quote(table)}`, [])[0]?.["n"] ?? 0)),
+      select: (target, query) => locked("read", () => selectRows(db, target, query)),
+      reset: locked("open", () => {
+        const empty = new SQL.Database()
+        db.close()
+        db = empty
+      }),
+      persist: lock.withPermits(1)(
+        Effect.tryPromise({
+          try: async () => {
+            await mkdir(dirname(location), { recursive: true, mode: 0o755 })
+            await writeFileAtomic(location, db.export())
+            exists = true
+          },
+          catch: fail("persist")
+        })
+      )
+    }
+    return database
+  })
+
+const readIfPresent = async (path: string): Promise<Uint8Array | undefined> => {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return undefined
+    throw error
+  }
+}
+
+/** sql.js accepts any bytes lazily; touching the schema makes a non-SQLite file fail here. */
+const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database => {
+  const db = new SQL.Database(bytes)
+  try {
+    db.exec("SELECT count(*) FROM sqlite_master")
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {
+  if (!hasTable(db, LEDGER)) return []
+  return queryRows(db, `SELECT model, version, description, applied_at FROM ${LEDGER} ORDER BY model, version`, []).map((row) => ({
+    model: String(row["model"]),
+    version: Number(row["version"]),
+    description: String(row["description"]),
+    appliedAt: String(row["applied_at"])
+  }))
+}
+
+/** Each migration commits on its own, with its ledger row, so a failure keeps earlier ones. */
+const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<Migration>): ReadonlyArray<Migration> => {
+  db.run(
+    `CREATE TABLE IF NOT EXISTS ${LEDGER} (model TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (model, version))`
+  )
+  const applied = new Set(readLedger(db).filter((entry) => entry.model === model).map((entry) => entry.version))
+  const pending = migrations.filter((migration) => !applied.has(migration.version))
+  for (const migration of pending) {
+    db.run("BEGIN")
+    try {
+      db.exec(migration.sql)
+      db.run(`INSERT INTO ${LEDGER} (model, version, description, applied_at) VALUES (?, ?, ?, ?)`, [
+        model,
+        migration.version,
+        migration.description,
+        new Date().toISOString()
+      ])
+      db.run("COMMIT")
+    } catch (error) {
+      rollbackAfter(db, new Error(`migration ${model} v${migration.version} (${migration.description}): ${reasonOf(error)}`))
+    }
+  }
+  return pending
+}
+
+/**
+ * One transaction per batch (a transaction per row costs ~30 µs in sql.js), one savepoint per
+ * row so that a refused row is undone alone and its neighbours still commit.
+ */
+const insertRows = (db: Database, target: TableTarget, rows: ReadonlyArray<ReadonlyArray<SqlValue>>): ReadonlyArray<RowOutcome> => {
+  const outcomes: Array<RowOutcome> = []
+  if (rows.length === 0) return outcomes
+  const columns = target.columns.map(quote).join(", ")
+  const placeholders = target.columns.map(() => "?").join(", ")
+  const insert = db.prepare(`INSERT INTO ${quote(target.table)} (${columns}) VALUES (${placeholders})`)
+  const savepoint = db.prepare("SAVEPOINT record")
+  const release = db.prepare("RELEASE record")
+  const rollback = db.prepare("ROLLBACK TO record")
+  db.run("BEGIN")
+  try {
+    for (const row of rows) {
+      savepoint.run()
+      try {
+        insert.run(row as Array<SqlJsValue>)
+        release.run()
+        outcomes.push(undefined)
+      } catch (error) {
+        rollback.run()
+        release.run()
+        outcomes.push(reasonOf(error))
+      }
+    }
+    db.run("COMMIT")
+    return outcomes
+  } catch (error) {
+    return rollbackAfter(db, error)
+  } finally {
+    insert.free()
+    savepoint.free()
+    release.free()
+    rollback.free()
+  }
+}
+
+/** Undoes the open transaction and rethrows `cause`, keeping the rollback's own failure if any. */
+const rollbackAfter = (db: Database, cause: unknown): never => {
+  try {
+    db.run("ROLLBACK")
+  } catch (rollbackError) {
+    throw new Error(`${reasonOf(cause)} (and the rollback failed: ${reasonOf(rollbackError)})`)
+  }
+  throw cause
+}
+
+const selectRows = (
+  db: Database,
+  target: TableTarget,
+  query: { readonly key?: SqlValue; readonly limit?: number }
+): ReadonlyArray<Readonly<Record<string, SqlValue>>> => {
+  const columns = target.columns.map(quote).join(", ")
+  const where = query.key === undefined ? "" : ` WHERE ${quote(target.primaryKey)} = ?`
+  const limit = query.limit === undefined ? "" : " LIMIT ?"
+  const params: Array<SqlValue> = []
+  if (query.key !== undefined) params.push(query.key)
+  if (query.limit !== undefined) params.push(query.limit)
+  return queryRows(db, `SELECT ${columns} FROM ${quote(target.table)}${where} ORDER BY ${quote(target.primaryKey)}${limit}`, params)
+}
+
+const queryRows = (db: Database, sql: string, params: ReadonlyArray<SqlValue>): Array<Record<string, SqlValue>> => {
+  const statement = db.prepare(sql, params as Array<SqlJsValue>)
+  try {
+    const rows: Array<Record<string, SqlValue>> = []
+    while (statement.step()) rows.push(statement.getAsObject())
+    return rows
+  } finally {
+    statement.free()
+  }
+}
+
+const hasTable = (db: Database, table: string): boolean =>
+  queryRows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).length > 0
+
+const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
+
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

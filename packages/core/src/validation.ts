@@ -1,0 +1,54 @@
+import { Either, ParseResult, Schema, type SchemaAST } from "effect"
+import type { RecordIssue } from "./record-issue.ts"
+import type { SqlValue } from "./sql-value.ts"
+
+/** A record's column values, in the shard's column order: what the storage inserts. */
+export type Row = ReadonlyArray<SqlValue>
+
+/** Either the row to insert, or every issue found in the record (never an empty list). */
+export type Validation = Either.Either<Row, readonly [RecordIssue, ...Array<RecordIssue>]>
+
+export type Validator = (input: unknown) => Validation
+
+const options: SchemaAST.ParseOptions = { errors: "all", onExcessProperty: "error" }
+
+/**
+ * Compiles a record schema into a synchronous validator: one decode per record, no Effect
+ * allocated, so it can sit in a tight loop.
+ */
+export const makeValidator = <A extends Readonly<Record<string, SqlValue>>, I>(
+  schema: Schema.Schema<A, I>,
+  columns: ReadonlyArray<string>,
+  rules: ReadonlyArray<{ readonly name: string; readonly message: string }>
+): Validator => {
+  const decode = Schema.decodeUnknownEither(schema, options)
+  const ruleByMessage = new Map(rules.map((rule) => [rule.message, rule.name]))
+  return (input) => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return Either.left([{ kind: "validation", field: null, rule: "type", message: `a record must be an object, got ${describe(input)}` }])
+    }
+    const decoded = decode(input)
+    if (Either.isRight(decoded)) {
+      const record = decoded.right
+      return Either.right(columns.map((column) => record[column] ?? null))
+    }
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) =>
+      toRecordIssue(issue, ruleByMessage)
+    )
+    const [first, ...rest] = issues
+    return Either.left(first === undefined ? [unexplained] : [first, ...rest])
+  }
+}
+
+const unexplained: RecordIssue = { kind: "validation", field: null, rule: "type", message: "the record was rejected" }
+
+const toRecordIssue = (issue: ParseResult.ArrayFormatterIssue, ruleByMessage: ReadonlyMap<string, string>): RecordIssue => {
+  const field = issue.path.length === 0 ? null : issue.path.map(String).join(".")
+  const rule = ruleByMessage.get(issue.message)
+  if (rule !== undefined) return { kind: "validation", field, rule, message: issue.message }
+  const check = issue._tag === "Missing" ? "required" : issue._tag === "Unexpected" ? "unknown-field" : "type"
+  const detail = issue._tag === "Missing" ? "is required" : issue._tag === "Unexpected" ? "is not a field of this model" : issue.message
+  return { kind: "validation", field, rule: check, message: field === null ? detail : `${field}: ${detail}` }
+}
+
+const describe = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value)
