@@ -1,0 +1,30 @@
+import { migrate } from "@distributed-insert/core"
+import { Command } from "@effect/cli"
+import { Console, Effect } from "effect"
+import { appLayer } from "../app-layer.ts"
+import { dataDir, displayPath, json, shardSelection } from "../common-options.ts"
+import { ShardFailuresError } from "../errors.ts"
+import { renderTable } from "../render/table.ts"
+
+export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSelection, json }, (options) =>
+  Effect.gen(function* () {
+    const results = yield* migrate(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
+    if (options.json) {
+      const plain = results.map((result) => ({ ...result, error: result.error === null ? null : result.error.message }))
+      yield* Console.log(JSON.stringify(plain, null, 2))
+    } else {
+      const rows = results.map((result) => [
+        result.database,
+        result.location === null ? "" : displayPath(result.location),
+        result.error !== null
+          ? `failed: ${result.error.reason}`
+          : result.applied.length === 0
+            ? "up to date"
+            : result.applied.map((step) => `applied ${step.model} v${step.version} (${step.description})`).join("; ")
+      ])
+      yield* Console.log(renderTable(["SHARD", "FILE", "MIGRATIONS"], rows))
+    }
+    const failures = results.flatMap((result) => (result.error === null ? [] : [{ shard: result.database, message: result.error.message }]))
+    if (failures.length > 0) return yield* new ShardFailuresError({ failures })
+  })
+).pipe(Command.withDescription("Apply pending migrations wherever the router allows them"))

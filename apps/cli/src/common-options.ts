@@ -1,0 +1,29 @@
+import { isAbsolute, relative, resolve } from "node:path"
+import { Options } from "@effect/cli"
+import { Config, Option } from "effect"
+
+/**
+ * The directory the user ran the command from. `pnpm --filter cli start` runs scripts inside
+ * apps/cli and passes the original directory as INIT_CWD; paths the user typed are theirs.
+ */
+export const invocationDir = (): string => process.env["INIT_CWD"] ?? process.cwd()
+
+export const dataDir = Options.text("data-dir").pipe(
+  Options.withDescription("Directory of the shard files (<shard>.db); default ./data where you ran the command"),
+  Options.withFallbackConfig(Config.string("DISTRIBUTED_INSERT_DATA_DIR")),
+  Options.optional,
+  Options.map((given) => resolve(invocationDir(), Option.getOrElse(given, () => "data")))
+)
+
+export const shardSelection = Options.text("shard").pipe(
+  Options.withDescription("Only this shard (by shard or model name); repeat for several. Default: all"),
+  Options.repeated
+)
+
+export const json = Options.boolean("json").pipe(Options.withDescription("Print only the JSON report on stdout"))
+
+/** A path as the user would type it: relative to where they ran the command when inside it. */
+export const displayPath = (path: string): string => {
+  const shown = relative(invocationDir(), path)
+  return shown === "" ? "." : shown.startsWith("..") || isAbsolute(shown) ? path : shown
+}

@@ -1,0 +1,14 @@
+/** Left-aligned columns separated by two spaces; numbers are right-aligned. */
+export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
+  const cells = [header, ...rows.map((row) => row.map(String))]
+  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === "number"))
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)))
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+        .join("  ")
+        .trimEnd()
+    )
+    .join("\n")
+}
