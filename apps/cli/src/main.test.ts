@@ -1,0 +1,174 @@
+import { execFile } from "node:child_process"
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+
+// End to end: the built CLI (the test script bundles it first) as a user runs it.
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { env: { ...process.env, INIT_CWD: "", ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr })
+    })
+  })
+
+interface JsonRecord {
+  readonly data: { readonly id: number }
+  readonly success: boolean
+  readonly errors: ReadonlyArray<string> | null
+  readonly status: string
+}
+interface JsonReport {
+  readonly shards: ReadonlyArray<{
+    readonly shard: string
+    readonly counts: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number }
+    readonly records: ReadonlyArray<JsonRecord>
+    readonly error: { readonly operation: string; readonly message: string } | null
+  }>
+  readonly summary: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number; readonly failedShards: number }
+}
+
+const parseReport = (stdout: string): JsonReport => JSON.parse(stdout)
+
+const failuresOf = (report: JsonReport) =>
+  report.shards.flatMap((shard) => shard.records.filter((record) => !record.success).map((record) => [shard.shard, record.data.id, record.errors]))
+
+let dataDir = ""
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "distributed-insert-cli-"))
+})
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe("distributed-insert populate", () => {
+  it("reproduces the seed's outcome: 26 of 30, the four validation failures, in registration order", async () => {
+    const result = await run(["populate", "--json", "--data-dir", dataDir])
+    expect(result.code).toBe(0)
+    const report = parseReport(result.stdout)
+    expect(report.shards.map((shard) => [shard.shard, shard.counts.inserted, shard.counts.processed])).toEqual([
+      ["users", 9, 10],
+      ["products", 9, 10],
+      ["orders", 8, 10]
+    ])
+    expect(report.summary).toMatchObject({ processed: 30, inserted: 26, invalid: 4, failed: 0, failedShards: 0 })
+    expect(failuresOf(report)).toEqual([
+      ["users", 10, ["Name cannot be empty"]],
+      ["products", 10, ["Price must be positive"]],
+      ["orders", 8, ["Quantity must be positive"]],
+      ["orders", 9, ["Quantity must be positive"]]
+    ])
+    expect(report.shards.flatMap((shard) => shard.records.filter((record) => record.success).map((record) => record.errors))).toEqual(
+      Array(26).fill(null)
+    )
+  })
+
+  it("behaves like the seed's second run: every valid record hits the UNIQUE constraint, nothing is duplicated", async () => {
+    await run(["populate", "--data-dir", dataDir])
+    const second = await run(["populate", "--json", "--data-dir", dataDir])
+    expect(second.code).toBe(0)
+    const report = parseReport(second.stdout)
+    expect(report.summary).toMatchObject({ processed: 30, inserted: 0, invalid: 4, failed: 26 })
+    const users = report.shards[0]?.records ?? []
+    expect(users[0]?.errors).toEqual(["UNIQUE constraint failed: users.id"])
+    const shards = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)
+    expect(shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+  })
+
+  it("starts from empty shards with --reset", async () => {
+    await run(["populate", "--data-dir", dataDir])
+    const again = await run(["populate", "--reset", "--json", "--data-dir", dataDir])
+    expect(parseReport(again.stdout).summary).toMatchObject({ inserted: 26, failed: 0 })
+  })
+
+  it("restricts the run to the shards named with --shard", async () => {
+    const result = await run(["populate", "--shard", "orders", "--shard", "User", "--json", "--data-dir", dataDir])
+    expect(parseReport(result.stdout).shards.map((shard) => shard.shard)).toEqual(["users", "orders"])
+  })
+
+  it("reports an unreadable shard file, leaves it untouched, completes the other shards and exits 1", async () => {
+    const garbage = "this is not a SQLite database\n".repeat(40)
+    await writeFile(join(dataDir, "users.db"), garbage)
+    const result = await run(["populate", "--json", "--data-dir", dataDir])
+    expect(result.code).toBe(1)
+    const report = parseReport(result.stdout)
+    expect(report.shards[0]?.error?.operation).toBe("open")
+    expect(report.shards.slice(1).map((shard) => shard.counts.inserted)).toEqual([9, 8])
+    expect(result.stderr).toContain(join(dataDir, "users.db"))
+    expect(await readFile(join(dataDir, "users.db"), "utf8")).toBe(garbage)
+  })
+
+  it("prints the human report with the seed's final analysis, without colours when piped", async () => {
+    const result = await run(["populate", "--data-dir", dataDir])
+    expect(result.stdout).toContain("Final Output Analysis")
+    expect(result.stdout).toContain("Successful insertions:   26 (86.7% success rate)")
+    expect(result.stdout).toContain("Validation failures:     4 (13.3%)")
+    expect(result.stdout.indexOf("users (User)")).toBeLessThan(result.stdout.indexOf("products (Product)"))
+    expect(result.stdout).not.toContain("\u001b[")
+  })
+
+  it("takes the data directory from DISTRIBUTED_INSERT_DATA_DIR", async () => {
+    const result = await run(["populate", "--json"], { DISTRIBUTED_INSERT_DATA_DIR: dataDir })
+    expect(result.code).toBe(0)
+    expect(await readFile(join(dataDir, "orders.db"))).toBeInstanceOf(Buffer)
+  })
+})
+
+describe("usage errors exit 2", () => {
+  it.each([
+    [["populate", "--no-such-option"]],
+    [["populate", "--shard", "nope"]],
+    [["list", "Nope"]],
+    [["no-such-command"]]
+  ])("%j", async (args) => {
+    const result = await run([...args, "--data-dir", dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).not.toBe("")
+  })
+})
+
+describe("reading through the router", () => {
+  beforeEach(async () => {
+    await run(["populate", "--data-dir", dataDir])
+  })
+
+  it("lists a model's rows in key order", async () => {
+    const result = await run(["list", "Product", "--limit", "2", "--json", "--data-dir", dataDir])
+    expect(JSON.parse(result.stdout)).toEqual([
+      { id: 1, name: "Laptop", price: 1000 },
+      { id: 2, name: "Smartphone", price: 700 }
+    ])
+  })
+
+  it("gets one record, and exits 1 for a missing one", async () => {
+    const found = await run(["get", "users", "3", "--json", "--data-dir", dataDir])
+    expect(JSON.parse(found.stdout)).toEqual({ id: 3, name: "Charlie", email: "charlie@example.com" })
+    const missing = await run(["get", "users", "10", "--data-dir", dataDir])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("User 10 not found")
+  })
+
+  it("shows each shard's file, rows and schema version", async () => {
+    const result = await run(["shards", "--data-dir", dataDir])
+    expect(result.stdout).toMatch(/users\s+User\s+\S*users\.db\s+9\s+1\/1/)
+    expect(result.stdout).toMatch(/orders\s+Order\s+\S*orders\.db\s+8\s+1\/1/)
+  })
+})
+
+describe("distributed-insert migrate", () => {
+  it("applies each shard's migrations once", async () => {
+    const first = await run(["migrate", "--json", "--data-dir", dataDir])
+    expect(JSON.parse(first.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual([1, 1, 1])
+    const second = await run(["migrate", "--json", "--data-dir", dataDir])
+    expect(JSON.parse(second.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual([0, 0, 0])
+  })
+})
