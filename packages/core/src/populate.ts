@@ -32,35 +32,21 @@ export const populate = (options: PopulateOptions = {}) =>
     // Cached per database, so two models sharing one are reset once, before either inserts.
     const reset = yield* Effect.cachedFunction((database: ShardDatabase) => database.reset)
     const prepare = options.reset === true ? reset : () => Effect.void
-    const reports = yield* Effect.forEach(shards, (shard) => populateShard(shard, prepare, options), {
-      concurrency: "unbounded"
-    })
+    // Every shard is opened and migrated before any of them inserts. Opening waits for file
+    // I/O, and a fiber resumed from I/O would run all its batches (yielding only to fibers that
+    // are ready) before the others had even opened; so the fibers start inserting together and
+    // take turns between batches.
+    const opened = yield* Effect.forEach(shards, (shard) => openShard(shard, prepare), { concurrency: "unbounded" })
+    const reports = yield* Effect.forEach(opened, (shard) => loadShard(shard, options), { concurrency: "unbounded" })
     const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), shards: reports, summary: summarize(reports) }
     return report
   })
 
-const populateShard = (
-  shard: Shard,
-  prepare: (database: ShardDatabase) => Effect.Effect<void, StorageError>,
-  options: PopulateOptions
-) =>
+const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Effect.Effect<void, StorageError>) =>
   Effect.gen(function* () {
     const router = yield* Router
     const storage = yield* ShardStorage
     const started = new Date()
-    const finish = (fields: Pick<ShardReport, "database" | "location" | "migrationsApplied" | "records" | "error">): ShardReport => {
-      const finished = new Date()
-      return {
-        shard: shard.name,
-        model: shard.model,
-        ...fields,
-        startedAt: started.toISOString(),
-        finishedAt: finished.toISOString(),
-        durationMs: finished.getTime() - started.getTime(),
-        counts: countRecords(fields.records)
-      }
-    }
-
     const opened = yield* Effect.either(
       Effect.gen(function* () {
         const database = yield* storage.database(yield* router.dbForWrite(shard.model))
@@ -68,6 +54,31 @@ const populateShard = (
         return { database, migrations: yield* migrateDatabase(database) }
       })
     )
+    return { shard, started, opened }
+  })
+
+const loadShard = (
+  { shard, started, opened }: Effect.Effect.Success<ReturnType<typeof openShard>>,
+  options: PopulateOptions
+) =>
+  Effect.gen(function* () {
+    const finish = (fields: Pick<ShardReport, "database" | "location" | "migrationsApplied" | "records" | "error">): ShardReport => {
+      const finished = new Date()
+      return {
+        shard: shard.name,
+        model: shard.model,
+        database: fields.database,
+        location: fields.location,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        migrationsApplied: fields.migrationsApplied,
+        counts: countRecords(fields.records),
+        error: fields.error,
+        records: fields.records
+      }
+    }
+
     if (Either.isLeft(opened)) {
       return finish({ database: null, location: locationOf(opened.left), migrationsApplied: [], records: [], error: describe(opened.left) })
     }
