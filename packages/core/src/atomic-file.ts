@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
@@ -8,7 +9,8 @@ import { basename, dirname, join } from "node:path"
  */
 export const writeFileAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
   const directory = dirname(path)
-  const temp = join(directory, `.${basename(path)}.${process.pid}.tmp`)
+  // Unique per write, so two writers never share a temp file; the dot hides it from `ls`.
+  const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
   try {
     const file = await open(temp, "w", 0o644)
     try {
@@ -19,7 +21,9 @@ export const writeFileAtomic = async (path: string, bytes: Uint8Array): Promise<
     }
     await rename(temp, path)
   } catch (error) {
-    await rm(temp, { force: true })
+    await rm(temp, { force: true }).catch((cleanup: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (and removing ${temp} failed: ${String(cleanup)})`)
+    })
     throw error
   }
   const dir = await open(directory, "r")
