@@ -20,6 +20,8 @@ export { type AppliedStep, migrate, migrateDatabase, type MigrationResult } from
 export type { AppliedMigration, Migration } from "./migration.ts"
 export { populate, type PopulateOptions } from "./populate.ts"
 export type { RecordIssue } from "./record-issue.ts"
+export type { MalformedInput, RecordSource, ShardInput, SourceItem, SourceRecord } from "./record-source.ts"
+export { type Random, seededRandom } from "./random.ts"
 export { ShardRegistry } from "./registry.ts"
 export {
   type Counts,
@@ -32,7 +34,7 @@ export {
   summarize
 } from "./report.ts"
 export type { Rule, RuleBuilder, RuleSpec } from "./rule.ts"
-export { defineShard, type RecordShape, type Shard, type ShardConfig, type ShardDefinition } from "./shard.ts"
+export { defineShard, type RecordGenerators, type RecordShape, type Shard, type ShardConfig, type ShardDefinition } from "./shard.ts"
 export { ShardName } from "./shard-name.ts"
 export type { SqlValue } from "./sql-value.ts"
 export { SqlJsStorage, type SqlJsStorageOptions } from "./sqljs-storage.ts"

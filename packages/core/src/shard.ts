@@ -1,5 +1,6 @@
 import { Schema, SchemaAST } from "effect"
 import type { Migration } from "./migration.ts"
+import type { Random } from "./random.ts"
 import { ruleFor, type Rule, type RuleBuilder } from "./rule.ts"
 import { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
@@ -23,6 +24,23 @@ export interface Shard {
   readonly sample: ReadonlyArray<unknown>
   /** Decodes one raw record and checks every rule; never throws. */
   readonly validate: Validator
+  /**
+   * Same as `validate` for a record whose values all arrive as text (a CSV row): numeric
+   * fields are decoded from their text by the schema (`"1000.00"` → 1000).
+   */
+  readonly validateText: Validator
+  /** How to make synthetic records of this model, when the plugin declares it. */
+  readonly generators?: RecordGenerators<unknown>
+}
+
+/**
+ * How a shard makes synthetic records for demos and benchmarks: valid ones, and for each rule
+ * (by name) records that break that rule and only it. `id` is the primary key to use; `random`
+ * is the only source of randomness, so output is reproducible from a seed.
+ */
+export interface RecordGenerators<I> {
+  readonly valid: (id: number, random: Random) => I
+  readonly invalid: Readonly<Record<string, (id: number, random: Random) => I>>
 }
 
 /** A decoded record: one SQLite value per column. */
@@ -49,6 +67,8 @@ export interface ShardConfig<A extends RecordShape, I> {
   /** Versioned DDL, applied in order; version numbers start at 1 and never change once released. */
   readonly migrations: ReadonlyArray<Migration>
   readonly sample: ReadonlyArray<I>
+  /** Synthetic data for `generate`; every rule must have an `invalid` generator. */
+  readonly generators?: RecordGenerators<I>
 }
 
 /**
@@ -102,7 +122,10 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     rules: rules.map(({ name, message }) => ({ name, message })),
     sample: config.sample,
     schema,
-    validate: makeValidator(schema, columns, rules)
+    validate: makeValidator(schema, columns, rules),
+    // TODO(input formats): replaced by the schema-driven text decoder.
+    validateText: makeValidator(schema, columns, rules),
+    ...(config.generators === undefined ? {} : { generators: config.generators })
   }
 }
 
