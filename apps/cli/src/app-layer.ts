@@ -1,10 +1,5 @@
-import { Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
-import { Layer } from "effect"
+import { shardsLayer, SqlJsStorage } from "@distributed-insert/core"
 import { routers, shards } from "./plugins.ts"
 
 /** Everything a command needs: the registered shards, the router chain and sql.js storage in `dataDir`. */
-export const appLayer = (dataDir: string) =>
-  Router.layer(routers).pipe(
-    Layer.provideMerge(ShardRegistry.layer(shards)),
-    Layer.provideMerge(SqlJsStorage.layer({ dataDir }))
-  )
+export const appLayer = (dataDir: string) => shardsLayer({ shards, routers, storage: SqlJsStorage.layer({ dataDir }) })

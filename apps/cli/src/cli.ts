@@ -1,5 +1,6 @@
 import { Command } from "@effect/cli"
 import packageJson from "../package.json" with { type: "json" }
+import { generateCommand } from "./commands/generate.ts"
 import { getCommand } from "./commands/get.ts"
 import { listCommand } from "./commands/list.ts"
 import { migrateCommand } from "./commands/migrate.ts"
@@ -8,7 +9,7 @@ import { shardsCommand } from "./commands/shards.ts"
 
 const root = Command.make("distributed-insert").pipe(
   Command.withDescription("Validate records and insert them concurrently into one SQLite shard per model"),
-  Command.withSubcommands([populateCommand, migrateCommand, shardsCommand, listCommand, getCommand])
+  Command.withSubcommands([populateCommand, generateCommand, migrateCommand, shardsCommand, listCommand, getCommand])
 )
 
 /** Parses `argv` (without the node and script paths) and runs the chosen command. */

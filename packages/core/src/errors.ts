@@ -58,3 +58,50 @@ export class RecordNotFoundError extends Data.TaggedError("RecordNotFoundError")
     return `${this.model} ${this.id} not found in shard ${this.shard}`
   }
 }
+
+/** An input that cannot be read at all: missing file, unknown format, I/O error mid-stream. */
+export class InputError extends Data.TaggedError("InputError")<{
+  /** The path as given, or `stdin`. */
+  readonly origin: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot read input ${this.origin}: ${this.reason}`
+  }
+}
+
+/**
+ * `generate` asked of a shard that cannot make synthetic records: it declares no generators
+ * (`rules` is then empty), or none for the listed rules.
+ */
+export class GeneratorsMissingError extends Data.TaggedError("GeneratorsMissingError")<{
+  readonly shard: string
+  readonly rules: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return this.rules.length === 0
+      ? `shard ${this.shard} declares no generators, so it cannot generate data`
+      : `shard ${this.shard} has no invalid generator for rule ${this.rules.join(", ")}`
+  }
+}
+
+/** A generated data file that could not be written; `path` is the file the user asked for. */
+export class GeneratedFileError extends Data.TaggedError("GeneratedFileError")<{
+  readonly shard: string
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot write the generated data of shard ${this.shard} to ${this.path}: ${this.reason}`
+  }
+}
+
+/** A result file (`--report`, the rejected-records log) that could not be written. */
+export class ReportError extends Data.TaggedError("ReportError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot write results to ${this.path}: ${this.reason}`
+  }
+}

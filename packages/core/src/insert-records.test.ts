@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { insertRecords } from "./insert-records.ts"
+import { memoryInput } from "./sample-input.ts"
 import type { RecordResult } from "./report.ts"
 import { noteShard, storageIn, tempDir } from "./testing.ts"
 
@@ -34,10 +35,12 @@ describe("insertRecords", () => {
       yield* database.migrate(notes.model, notes.migrations)
       const results: Array<RecordResult> = []
 
-      yield* insertRecords(notes, database, records, results, { batchSize })
+      yield* insertRecords(notes, database, memoryInput(records, "test"), (result) => results.push(result), { batchSize })
 
       expect(results.map(({ status, issues }) => ({ status, issues }))).toEqual(expected)
-      expect(results.map(({ position, data }) => ({ position, data }))).toEqual(records.map((data, index) => ({ position: index + 1, data })))
+      expect(results.map(({ position, line, data }) => ({ position, line, data }))).toEqual(
+        records.map((data, index) => ({ position: index + 1, line: index + 1, data }))
+      )
       expect(results.map(({ success, errors }) => ({ success, errors }))).toEqual(
         expected.map(({ status, issues }) => ({ success: status === "inserted", errors: status === "inserted" ? null : issues.map((issue) => issue.message) }))
       )
@@ -56,7 +59,9 @@ describe("insertRecords", () => {
       yield* database.migrate(notes.model, notes.migrations)
       const results: Array<RecordResult> = []
 
-      yield* insertRecords(notes, database, [{ id: 1, body: "x", stars: -1 }, "not a record"], results)
+      yield* insertRecords(notes, database, memoryInput([{ id: 1, body: "x", stars: -1 }, "not a record"], "test"), (result) =>
+        results.push(result)
+      )
 
       expect(results.map((result) => result.errors)).toEqual([["Stars cannot be negative"], ["a record must be an object, got string"]])
       expect(yield* database.count(notes.table)).toBe(0)

@@ -1,77 +1,120 @@
 import { Effect, Either } from "effect"
-import type { StorageError } from "./errors.ts"
+import { InputError, ReportError, type StorageError } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
+import type { ShardInput, SourceItem } from "./record-source.ts"
 import type { RecordResult } from "./report.ts"
 import type { Shard } from "./shard.ts"
 import type { ShardDatabase } from "./storage.ts"
-import type { Row } from "./validation.ts"
-
-export interface InsertOptions {
-  /**
-   * Records validated and inserted per transaction. Shards yield to each other between
-   * batches, so a smaller batch interleaves more and a larger one runs faster.
-   */
-  readonly batchSize?: number
-}
+import type { Row, Validation } from "./validation.ts"
 
 export const DEFAULT_BATCH_SIZE = 10_000
 
+export interface InsertOptions {
+  /**
+   * Records validated and inserted per transaction. Shards running as fibers yield to each
+   * other between batches, so a smaller batch interleaves more and a larger one runs faster.
+   */
+  readonly batchSize?: number
+  /** Told after every batch; cheap enough to call often. */
+  readonly onBatch?: () => void
+}
+
 /**
- * Validates and inserts `records` into `database`, appending one result per record to
- * `results` as each batch completes, so that a caller still knows what happened to the
- * batches before a storage failure. Per batch: one synchronous validation loop, one
- * transaction, one Effect; no per-record Effect.
+ * Streams `input` into `database`: per batch, one synchronous validation loop, one
+ * transaction (each record atomic on its own inside it) and one Effect; no per-record Effect.
+ * Every record's result goes to `onResult`, in input order, as soon as its batch commits.
  */
 export const insertRecords = (
   shard: Shard,
   database: ShardDatabase,
-  records: Iterable<unknown>,
-  results: Array<RecordResult>,
+  input: ShardInput,
+  onResult: (result: RecordResult) => void,
   options: InsertOptions = {}
-): Effect.Effect<void, StorageError> =>
+): Effect.Effect<void, StorageError | InputError | ReportError> =>
   Effect.gen(function* () {
     const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
-    let batch: Array<unknown> = []
-    for (const record of records) {
-      batch.push(record)
-      if (batch.length === batchSize) {
-        yield* insertBatch(shard, database, batch, results)
-        batch = []
-        yield* Effect.yieldNow()
+    const validate = input.textValues ? shard.validateText : shard.validate
+    const iterator = iterate(input)
+    let batch: Array<SourceItem> = []
+    let position = 0
+    const flush = Effect.suspend(() => {
+      const items = batch
+      batch = []
+      const first = position + 1
+      position += items.length
+      return insertBatch(shard, database, items, first, validate, onResult)
+    })
+    while (true) {
+      const next = yield* Effect.tryPromise({
+        try: async () => iterator.next(),
+        catch: (cause) => new InputError({ origin: input.origin, reason: cause instanceof Error ? cause.message : String(cause) })
+      })
+      if (next.done === true) break
+      for (const item of next.value) {
+        batch.push(item)
+        if (batch.length >= batchSize) {
+          yield* flush
+          options.onBatch?.()
+          yield* Effect.yieldNow()
+        }
       }
     }
-    if (batch.length > 0) yield* insertBatch(shard, database, batch, results)
+    if (batch.length > 0) {
+      yield* flush
+      options.onBatch?.()
+    }
   })
 
-const insertBatch = (shard: Shard, database: ShardDatabase, batch: ReadonlyArray<unknown>, results: Array<RecordResult>) =>
+const iterate = (input: ShardInput): AsyncIterator<ReadonlyArray<SourceItem>> | Iterator<ReadonlyArray<SourceItem>> =>
+  Symbol.asyncIterator in input.source ? input.source[Symbol.asyncIterator]() : input.source[Symbol.iterator]()
+
+const insertBatch = (
+  shard: Shard,
+  database: ShardDatabase,
+  items: ReadonlyArray<SourceItem>,
+  firstPosition: number,
+  validate: (input: unknown) => Validation,
+  onResult: (result: RecordResult) => void
+) =>
   Effect.gen(function* () {
-    const validations = batch.map(shard.validate)
+    const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
     const rows: Array<Row> = []
     for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
     const outcomes = yield* database.insertBatch(shard, rows)
-    let next = 0
-    validations.forEach((validation, index) => {
-      const data = batch[index]
-      const position = results.length + 1
-      if (Either.isLeft(validation)) {
-        results.push(rejected(position, data, "invalid", validation.left))
-        return
-      }
-      const refusal = outcomes[next++]
-      results.push(
-        refusal === undefined
-          ? { position, data, success: true, errors: null, status: "inserted", issues: [] }
-          : rejected(position, data, "failed", [databaseIssue(refusal)])
-      )
+    yield* Effect.try({
+      try: () => {
+        let next = 0
+        items.forEach((item, index) => {
+          const validation = validations[index] ?? malformed(item.line, "missing validation")
+          const position = firstPosition + index
+          const data = item._tag === "Record" ? item.value : null
+          if (Either.isLeft(validation)) {
+            onResult(rejected(position, item.line, data, "invalid", validation.left))
+            return
+          }
+          const refusal = outcomes[next++]
+          onResult(
+            refusal === undefined
+              ? { position, line: item.line, data, success: true, errors: null, status: "inserted", issues: [] }
+              : rejected(position, item.line, data, "failed", [databaseIssue(refusal)])
+          )
+        })
+      },
+      catch: (cause) =>
+        cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })
     })
   })
 
+const malformed = (line: number, reason: string): Validation =>
+  Either.left([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
+
 export const rejected = (
   position: number,
+  line: number,
   data: unknown,
   status: "invalid" | "failed",
   issues: ReadonlyArray<RecordIssue>
-): RecordResult => ({ position, data, success: false, errors: issues.map((issue) => issue.message), status, issues })
+): RecordResult => ({ position, line, data, success: false, errors: issues.map((issue) => issue.message), status, issues })
 
 const CONSTRAINT = /^(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed: (?:[^.\s]+\.)?(\S+)/
 

@@ -55,8 +55,8 @@ describe("populate when a shard fails", () => {
 
       for (const shard of report.shards) {
         expect(shard.error?.operation).toBe("persist")
-        expect(shard.records.map((record) => record.status)).toEqual(["failed", "invalid", "failed"])
-        const [first, second] = shard.records
+        expect((shard.records ?? []).map((record) => record.status)).toEqual(["failed", "invalid", "failed"])
+        const [first, second] = shard.records ?? []
         expect(first?.issues).toEqual([
           { kind: "database", field: null, rule: "not-persisted", message: `not persisted: ${shard.error?.message}` }
         ])

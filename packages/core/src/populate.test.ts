@@ -3,11 +3,13 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { populate } from "./populate.ts"
 import type { RunReport } from "./report.ts"
+import { memoryInput, sampleInput } from "./sample-input.ts"
+import type { Shard } from "./shard.ts"
 import { noteShard, queryFile, recordingStorage, type StorageCall, tempDir, testLayer } from "./testing.ts"
 
 const shards = [noteShard("alpha"), noteShard("beta"), noteShard("gamma")]
 
-const statusesOf = (report: RunReport) => report.shards.map((shard) => shard.records.map((record) => record.status))
+const statusesOf = (report: RunReport) => report.shards.map((shard) => (shard.records ?? []).map((record) => record.status))
 const countRows = (dir: string, table: string) => queryFile(join(dir, `${table}.db`), `SELECT count(*) FROM ${table}`)
 
 describe("populate", () => {
@@ -43,9 +45,11 @@ describe("populate", () => {
       const dir = yield* tempDir
       const calls: Array<StorageCall> = []
       // Alpha has three times as many records, so it is the last to persist.
-      const records = (shard: { readonly name: string; readonly sample: ReadonlyArray<unknown> }) =>
-        shard.name === "alpha" ? [0, 10, 20].flatMap((offset) => [{ id: offset + 1, body: "x", stars: 1 }, { id: offset + 2, body: "y", stars: 2 }]) : shard.sample
-      const report = yield* populate({ batchSize: 1, records }).pipe(
+      const inputs = (shard: Shard) =>
+        shard.name === "alpha"
+          ? memoryInput([0, 10, 20].flatMap((offset) => [{ id: offset + 1, body: "x", stars: 1 }, { id: offset + 2, body: "y", stars: 2 }]), "test")
+          : sampleInput(shard)
+      const report = yield* populate({ batchSize: 1, inputs }).pipe(
         Effect.provide(testLayer(shards, dir, { storage: recordingStorage(dir, calls) }))
       )
 
@@ -69,7 +73,7 @@ describe("populate", () => {
       yield* populate().pipe(Effect.provide(testLayer(shards, dir)))
       const second = yield* populate().pipe(Effect.provide(testLayer(shards, dir)))
 
-      expect(second.shards.map((shard) => shard.records.map((record) => record.errors))).toEqual(
+      expect(second.shards.map((shard) => (shard.records ?? []).map((record) => record.errors))).toEqual(
         shards.map(({ table }) => [[`UNIQUE constraint failed: ${table}.id`], ["Stars cannot be negative"], [`UNIQUE constraint failed: ${table}.id`]])
       )
       expect(statusesOf(second)).toEqual(Array.from({ length: 3 }, () => ["failed", "invalid", "failed"]))

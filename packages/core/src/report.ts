@@ -1,7 +1,7 @@
 import type { StorageOperation } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
 
-/** `inserted`: it landed. `invalid`: it broke a rule or type. `failed`: the database refused it. */
+/** `inserted`: it landed. `invalid`: it broke a rule or type, or was malformed. `failed`: the database refused it. */
 export type RecordStatus = "inserted" | "invalid" | "failed"
 
 /**
@@ -9,8 +9,10 @@ export type RecordStatus = "inserted" | "invalid" | "failed"
  * (`errors` is `null` on success); `status` and `issues` add the machine-readable detail.
  */
 export interface RecordResult {
-  /** 1-based position of the record in its input. */
+  /** 1-based position of the record among its input's records. */
   readonly position: number
+  /** The line its text starts on in the input file (its position for in-memory data). */
+  readonly line: number
   readonly data: unknown
   readonly success: boolean
   readonly errors: ReadonlyArray<string> | null
@@ -25,20 +27,33 @@ export interface Counts {
   readonly failed: number
 }
 
+/** What stopped a shard: the step, and the message naming the file or input. */
+export interface ShardFailure {
+  readonly operation: StorageOperation | "route" | "input" | "report" | "worker"
+  readonly message: string
+}
+
 export interface ShardReport {
   readonly shard: string
   readonly model: string
   /** The database the router chose for writes (the shard itself, with the default router). */
   readonly database: string | null
   readonly location: string | null
+  /** Where the records came from: a path, `stdin` or `sample data`. */
+  readonly input: string
   readonly startedAt: string
   readonly finishedAt: string
   readonly durationMs: number
   readonly migrationsApplied: ReadonlyArray<{ readonly model: string; readonly version: number; readonly description: string }>
   readonly counts: Counts
-  readonly records: ReadonlyArray<RecordResult>
-  /** Set when the shard could not be opened, migrated or written; its records did not land. */
-  readonly error: { readonly operation: StorageOperation | "route"; readonly message: string } | null
+  /** Rejected records per rule (`name-required`, `unique`, `malformed`, ...); a record counts once per rule it broke. */
+  readonly rejectedByRule: Readonly<Record<string, number>>
+  /** The first rejected records, in input order, for a quick look. */
+  readonly firstRejected: ReadonlyArray<RecordResult>
+  /** Every record, when the shard processed few enough to keep them all (the seed's report); else null. */
+  readonly records: ReadonlyArray<RecordResult> | null
+  /** Set when the shard could not be routed, opened, migrated, read or written; its records did not land. */
+  readonly error: ShardFailure | null
 }
 
 export interface RunSummary extends Counts {
@@ -53,18 +68,6 @@ export interface RunReport {
   readonly finishedAt: string
   readonly shards: ReadonlyArray<ShardReport>
   readonly summary: RunSummary
-}
-
-export const countRecords = (records: ReadonlyArray<RecordResult>): Counts => {
-  let inserted = 0
-  let invalid = 0
-  let failed = 0
-  for (const record of records) {
-    if (record.status === "inserted") inserted++
-    else if (record.status === "invalid") invalid++
-    else failed++
-  }
-  return { processed: records.length, inserted, invalid, failed }
 }
 
 export const summarize = (shards: ReadonlyArray<ShardReport>): RunSummary => {

@@ -4,6 +4,7 @@ import type { Random } from "./random.ts"
 import { ruleFor, type Rule, type RuleBuilder } from "./rule.ts"
 import { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
+import { makeTextValidator } from "./text-validation.ts"
 import { makeValidator, type Validator } from "./validation.ts"
 
 /**
@@ -94,7 +95,8 @@ export interface ShardConfig<A extends RecordShape, I> {
  * ```
  *
  * @throws Error when the declaration itself is inconsistent (bad name, unordered migrations,
- * duplicate rule messages): a programming error, reported when the plugin is loaded.
+ * duplicate rule messages, generators that miss or invent a rule): a programming error, reported
+ * when the plugin is loaded.
  */
 export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>): ShardDefinition<A, I> => {
   const name = Schema.decodeUnknownSync(ShardName)(config.name)
@@ -103,6 +105,7 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
   const rules = config.rules(ruleFor<A>())
   assertDistinct(`shard ${name}: rule messages`, rules.map((rule) => rule.message))
   assertMigrationsOrdered(name, config.migrations)
+  if (config.generators !== undefined) assertGeneratorsMatchRules(name, rules, config.generators.invalid)
 
   const schema = config.record.pipe(
     Schema.filter((record) =>
@@ -123,8 +126,7 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     sample: config.sample,
     schema,
     validate: makeValidator(schema, columns, rules),
-    // TODO(input formats): replaced by the schema-driven text decoder.
-    validateText: makeValidator(schema, columns, rules),
+    validateText: makeTextValidator(schema, columns, rules),
     ...(config.generators === undefined ? {} : { generators: config.generators })
   }
 }
@@ -143,4 +145,15 @@ const assertMigrationsOrdered = (shard: string, migrations: ReadonlyArray<Migrat
       throw new Error(`shard ${shard}: migration versions must be 1, 2, 3, ... in order; found ${migration.version} at position ${index + 1}`)
     }
   })
+}
+
+/** Every rule can be broken on purpose, and every invalid generator breaks a rule that exists. */
+const assertGeneratorsMatchRules = <A>(shard: string, rules: ReadonlyArray<Rule<A>>, invalid: Readonly<Record<string, unknown>>): void => {
+  const declared = new Set(rules.map((rule) => rule.name))
+  for (const rule of declared) {
+    if (!Object.hasOwn(invalid, rule)) throw new Error(`shard ${shard}: \`generators.invalid\` has no generator for rule "${rule}"`)
+  }
+  for (const rule of Object.keys(invalid)) {
+    if (!declared.has(rule)) throw new Error(`shard ${shard}: \`generators.invalid\` names "${rule}", which is not a rule (rules: ${[...declared].join(", ")})`)
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
+import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { orders, sampleOrders } from "./mod.ts"
@@ -34,4 +34,8 @@ it("reports every broken rule of an order, in the seed's order", () => {
 
 it("reports the IDs rule once, however many of the ids break it", () => {
   expect(messagesOf({ id: 11, user_id: 0, product_id: -1, quantity: 1 })).toEqual(Either.left(["IDs must be positive"]))
+})
+
+it("generates valid orders that pass validation, and invalid ones that each break exactly their rule", () => {
+  expect(checkGenerators(orders)).toEqual([])
 })

@@ -1,6 +1,17 @@
-import { defineShard } from "@distributed-insert/core"
+import { defineShard, type Random } from "@distributed-insert/core"
 import { Schema } from "effect"
 import { sampleOrders } from "./sample.ts"
+
+/**
+ * A plausible order. Its user and product ids are at most its own id, so they name records that
+ * a generation of the same count also makes.
+ */
+const validOrder = (id: number, random: Random) => ({
+  id,
+  user_id: random.int(1, id),
+  product_id: random.int(1, id),
+  quantity: random.int(1, 10)
+})
 
 /**
  * The seed's `Order`: a positive quantity of a product for a user. The ids point into other
@@ -23,5 +34,16 @@ export const orders = defineShard({
       sql: "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL)"
     }
   ],
-  sample: sampleOrders
+  sample: sampleOrders,
+  generators: {
+    valid: validOrder,
+    invalid: {
+      "quantity-positive": (id, random) => ({ ...validOrder(id, random), quantity: random.int(-3, 0) }),
+      "ids-positive": (id, random) => {
+        const order = validOrder(id, random)
+        const badId = random.int(-5, 0)
+        return random.next() < 0.5 ? { ...order, user_id: badId } : { ...order, product_id: badId }
+      }
+    }
+  }
 })

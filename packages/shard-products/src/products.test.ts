@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
+import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { products, sampleProducts } from "./mod.ts"
@@ -34,4 +34,8 @@ it("reports every broken rule of a product, in the seed's order", () => {
 
 it("refuses a price that is not a finite number", () => {
   expect(messagesOf({ id: 11, name: "Ghost", price: Number.NaN })).toEqual(Either.left(["price: Expected a finite number, actual NaN"]))
+})
+
+it("generates valid products that pass validation, and invalid ones that each break exactly their rule", () => {
+  expect(checkGenerators(products)).toEqual([])
 })

@@ -1,6 +1,16 @@
-import { defineShard } from "@distributed-insert/core"
+import { defineShard, type Random } from "@distributed-insert/core"
 import { Schema } from "effect"
 import { sampleProducts } from "./sample.ts"
+
+const kinds = ["Wireless", "Compact", "Pro", "Ergonomic", "Smart", "Gaming", "Portable", "Classic"] as const
+const items = ["Laptop", "Smartphone", "Headphones", "Monitor", "Keyboard", "Mouse", "Smartwatch", "Chair", "Earbuds", "Camera"] as const
+
+/** A plausible product: a price in cents, written with its two decimals (1.00 to 2000.00). */
+const validProduct = (id: number, random: Random) => ({
+  id,
+  name: `${random.pick(kinds)} ${random.pick(items)}`,
+  price: random.int(100, 200_000) / 100
+})
 
 /** The seed's `Product`: a name and a strictly positive price. */
 export const products = defineShard({
@@ -20,5 +30,12 @@ export const products = defineShard({
       sql: "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL NOT NULL)"
     }
   ],
-  sample: sampleProducts
+  sample: sampleProducts,
+  generators: {
+    valid: validProduct,
+    invalid: {
+      "price-positive": (id, random) => ({ ...validProduct(id, random), price: random.int(-50_000, 0) / 100 }),
+      "name-required": (id, random) => ({ ...validProduct(id, random), name: "" })
+    }
+  }
 })

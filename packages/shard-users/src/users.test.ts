@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
+import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { sampleUsers, users } from "./mod.ts"
@@ -29,4 +29,8 @@ it.scoped("loads the seed's users as the seed does: users 1-9 inserted, user 10 
 it("reports every broken rule of a user, in the seed's order", () => {
   const messages = Either.mapLeft(users.validate({ id: 11, name: "", email: "" }), (issues) => issues.map((issue) => issue.message))
   expect(messages).toEqual(Either.left(["Email cannot be empty", "Name cannot be empty"]))
+})
+
+it("generates valid users that pass validation, and invalid ones that each break exactly their rule", () => {
+  expect(checkGenerators(users)).toEqual([])
 })

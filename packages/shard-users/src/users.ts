@@ -1,6 +1,16 @@
-import { defineShard } from "@distributed-insert/core"
+import { defineShard, type Random } from "@distributed-insert/core"
 import { Schema } from "effect"
 import { sampleUsers } from "./sample.ts"
+
+const firstNames = ["Alice", "Bob", "Charlie", "David", "Eve", "Frank", "Grace", "Henry", "Iris", "Jane"] as const
+const lastNames = ["Martin", "Smith", "Garcia", "Chen", "Okafor", "Novak", "Silva", "Kim", "Dubois", "Ivanova"] as const
+
+/** A plausible user; the id in the email keeps emails unique, as a real sign-up would. */
+const validUser = (id: number, random: Random) => {
+  const first = random.pick(firstNames)
+  const last = random.pick(lastNames)
+  return { id, name: `${first} ${last}`, email: `${first}.${last}.${id}@example.com`.toLowerCase() }
+}
 
 /** The seed's `User`: an id, a name and an email, both required. */
 export const users = defineShard({
@@ -20,5 +30,12 @@ export const users = defineShard({
       sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL)"
     }
   ],
-  sample: sampleUsers
+  sample: sampleUsers,
+  generators: {
+    valid: validUser,
+    invalid: {
+      "email-required": (id, random) => ({ ...validUser(id, random), email: "" }),
+      "name-required": (id, random) => ({ ...validUser(id, random), name: "" })
+    }
+  }
 })

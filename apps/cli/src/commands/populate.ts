@@ -1,35 +1,192 @@
-import { populate } from "@distributed-insert/core"
+import { stat } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import {
+  failedInput,
+  formatOfPath,
+  type InputFormat,
+  openInput,
+  parseInputSpec,
+  populate,
+  Router,
+  runShardInWorker,
+  type Shard,
+  ShardRegistry,
+  sampleInput,
+  type ShardInput,
+  type ShardWorkerTask
+} from "@distributed-insert/core"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, json, shardSelection } from "../common-options.ts"
-import { ShardFailuresError } from "../errors.ts"
-import { shards } from "../plugins.ts"
+import { dataDir, invocationDir, json, shardSelection } from "../common-options.ts"
+import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
+import { shards as plugins } from "../plugins.ts"
+import { progressBoard } from "../progress.ts"
+import { writeJsonReport } from "../render/json-report.ts"
 import { renderPopulateReport } from "../render/populate-report.ts"
+import { writeResultsFile } from "../results-file.ts"
+import { runDir } from "../run-dir.ts"
 
+const inputs = Options.text("input").pipe(
+  Options.withDescription("Load SHARD from PATH instead of its sample data: SHARD=PATH, PATH '-' for stdin; repeat per shard"),
+  Options.repeated
+)
+const format = Options.choice("format", ["ndjson", "json", "csv"]).pipe(
+  Options.withDescription("Input format, for every --input (default: by extension; ndjson for stdin)"),
+  Options.optional
+)
 const reset = Options.boolean("reset").pipe(Options.withDescription("Start every selected shard from an empty database"))
-
 const batchSize = Options.integer("batch-size").pipe(
-  Options.withDescription("Records per transaction; shards take turns between batches"),
+  Options.withDescription("Records per transaction; shards running as fibers take turns between batches"),
   Options.withDefault(10_000)
 )
+const quiet = Options.boolean("quiet").pipe(Options.withDescription("No progress display on stderr"))
+const reportFile = Options.text("report").pipe(
+  Options.withDescription("Write every record's result to FILE as NDJSON (one object per line, with its shard)"),
+  Options.optional
+)
+const failOnReject = Options.boolean("fail-on-reject").pipe(Options.withDescription("Exit 1 when any record was rejected"))
+const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(
+  Options.withDescription("Run each shard with a file input in its own worker thread (auto: when the inputs are large)"),
+  Options.withDefault("auto")
+)
 
-const primaryKeys = new Map(shards.map((shard) => [shard.name as string, shard.primaryKey]))
+/** Below this much input, starting worker threads costs more than they save (see packages/bench/results). */
+const WORKERS_FROM_BYTES = 16 * 1024 * 1024
+
+const primaryKeys = new Map(plugins.map((shard) => [shard.name as string, shard.primaryKey]))
+
+interface InputSpec {
+  readonly path: string
+  readonly format: InputFormat | undefined
+}
 
 export const populateCommand = Command.make(
   "populate",
-  { dataDir, shard: shardSelection, json, reset, batchSize },
+  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, workers },
   (options) =>
     Effect.gen(function* () {
-      const report = yield* populate({ shards: options.shard, reset: options.reset, batchSize: options.batchSize }).pipe(
-        Effect.provide(appLayer(options.dataDir))
+      const registry = yield* ShardRegistry
+      const router = yield* Router
+      const specs = yield* inputSpecs(options.inputs, Option.getOrUndefined(options.format))
+      const selection = specs.size > 0 ? [...specs.keys()].map((shard) => shard.name) : options.shard
+      const selected = registry.shards.filter((shard) => selection.length === 0 || selection.includes(shard.name))
+      const offloading = yield* workersWanted(options.workers, selected, specs)
+      // Two models writing one database must share its connection, so they stay in this thread.
+      const databases = yield* Effect.forEach(selected, (shard) => Effect.either(router.dbForWrite(shard.model)))
+      const distinct = new Set(databases.map((database) => JSON.stringify(database))).size === databases.length
+
+      // Opened here for the shards loaded in this thread; a worker opens its own. An input that
+      // cannot be opened fails only its shard, which reports it.
+      const opened = new Map<Shard, ShardInput>()
+      for (const [shard, spec] of specs) {
+        opened.set(shard, yield* openInput(spec.path, spec.format).pipe(Effect.catchAll((error) => Effect.succeed(failedInput(error)))))
+      }
+
+      const dir = yield* runDir
+      const files = (shard: Shard) => ({
+        rejected: join(dir, `${shard.name}.rejected.ndjson`),
+        ...(Option.isSome(options.reportFile) ? { all: join(dir, `${shard.name}.results.ndjson`) } : {})
+      })
+      const task = (shard: Shard): ShardWorkerTask => {
+        const spec = specs.get(shard)
+        return {
+          shard: shard.name,
+          input: spec === undefined ? null : { path: spec.path, ...(spec.format === undefined ? {} : { format: spec.format }) },
+          dataDir: options.dataDir,
+          reset: options.reset,
+          batchSize: options.batchSize,
+          keepRecords: 1000,
+          keepRejected: 10,
+          files: files(shard)
+        }
+      }
+      // The progress display has its own scope: it is erased before the report is printed.
+      const report = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const board = yield* progressBoard(
+            selected.map((shard) => shard.name),
+            !options.quiet && process.stderr.isTTY === true
+          )
+          return yield* populate({
+            shards: selection,
+            reset: options.reset,
+            batchSize: options.batchSize,
+            inputs: (shard) => opened.get(shard) ?? sampleInput(shard),
+            files,
+            onProgress: board.update,
+            offload: (shard) =>
+              offloading && distinct && specs.get(shard)?.path !== "-"
+                ? Option.some(runShardInWorker(new URL("./shard-worker.js", import.meta.url), shard, task(shard), board.update))
+                : Option.none()
+          })
+        })
       )
-      yield* Console.log(options.json ? JSON.stringify(report, null, 2) : renderPopulateReport(report, primaryKeys))
+
+      if (Option.isSome(options.reportFile)) {
+        const target = resolve(invocationDir(), options.reportFile.value)
+        yield* writeResultsFile(
+          target,
+          report.shards.flatMap((shardReport) => {
+            const shard = selected.find((candidate) => candidate.name === shardReport.shard)
+            const path = shard === undefined ? undefined : files(shard).all
+            return path === undefined ? [] : [{ report: shardReport, path }]
+          })
+        )
+      }
+      if (options.json) {
+        yield* writeJsonReport(report, (name) => {
+          const shard = selected.find((candidate) => candidate.name === name)
+          return shard === undefined ? undefined : files(shard).rejected
+        })
+      } else {
+        yield* Console.log(renderPopulateReport(report, primaryKeys))
+      }
+
       const failures = report.shards.flatMap((shard) => (shard.error === null ? [] : [{ shard: shard.shard, message: shard.error.message }]))
       if (failures.length > 0) return yield* new ShardFailuresError({ failures })
-    })
+      const rejected = report.summary.invalid + report.summary.failed
+      if (options.failOnReject && rejected > 0) return yield* new RejectedRecordsError({ rejected })
+    }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir)))
 ).pipe(
   Command.withDescription(
-    "Apply pending migrations, then validate and insert the sample data of every shard, one concurrent fiber per shard"
+    "Apply pending migrations, then validate and insert each shard's records (its sample data, or --input), one concurrent fiber or worker per shard"
   )
 )
+
+/**
+ * `--input SHARD=PATH` options, by registered shard; paths are the user's, relative to where
+ * they ran the command. A spec, shard or extension that makes no sense is bad usage (exit 2).
+ */
+const inputSpecs = (specs: ReadonlyArray<string>, format: InputSpec["format"]) =>
+  Effect.gen(function* () {
+    const registry = yield* ShardRegistry
+    const byShard = new Map<Shard, InputSpec>()
+    const usage = (reason: string) => new UsageError({ reason })
+    for (const text of specs) {
+      const spec = yield* Effect.mapError(parseInputSpec(text), (error) => usage(`--input ${text}: ${error.reason}`))
+      const shard = yield* registry.lookup(spec.shard)
+      if (byShard.has(shard)) return yield* usage(`--input names shard ${shard.name} twice`)
+      if (spec.path !== "-" && format === undefined) {
+        yield* Effect.mapError(formatOfPath(spec.path), (error) => usage(`--input ${text}: ${error.reason}`))
+      }
+      byShard.set(shard, { path: spec.path === "-" ? "-" : resolve(invocationDir(), spec.path), format })
+    }
+    if ([...byShard.values()].filter((spec) => spec.path === "-").length > 1) return yield* usage("only one --input can read stdin (-)")
+    return byShard
+  })
+
+/** Worker threads pay off only on large inputs; `auto` measures the files to decide. */
+const workersWanted = (mode: "auto" | "on" | "off", selected: ReadonlyArray<Shard>, specs: ReadonlyMap<Shard, InputSpec>) =>
+  Effect.gen(function* () {
+    if (mode !== "auto") return mode === "on"
+    const files = selected.flatMap((shard) => {
+      const spec = specs.get(shard)
+      return spec === undefined || spec.path === "-" ? [] : [spec.path]
+    })
+    if (files.length < 2) return false
+    const sizes = yield* Effect.forEach(files, (path) =>
+      Effect.promise(() => stat(path).then((stats) => stats.size, () => 0))
+    )
+    return sizes.reduce((sum, size) => sum + size, 0) >= WORKERS_FROM_BYTES
+  })

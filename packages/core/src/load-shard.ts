@@ -1,0 +1,160 @@
+import { Effect, Either } from "effect"
+import { ReportError, type StorageError, type UnroutableModelError } from "./errors.ts"
+import type { InputError } from "./errors.ts"
+import { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords, rejected } from "./insert-records.ts"
+import { type AppliedStep, migrateDatabase } from "./migrate.ts"
+import type { ShardInput } from "./record-source.ts"
+import type { Counts, RecordResult, ShardFailure, ShardReport } from "./report.ts"
+import { Router } from "./router.ts"
+import type { Shard } from "./shard.ts"
+import { makeTally, type ResultFiles, type Tally } from "./shard-tally.ts"
+import { type ShardDatabase, ShardStorage } from "./storage.ts"
+
+/** How far a shard's load is: what its records became so far, and how much input was read. */
+export interface ShardProgress {
+  readonly shard: string
+  readonly counts: Counts
+  readonly input: { readonly done: number; readonly total: number | null } | null
+}
+
+export interface LoadOptions extends Pick<InsertOptions, "batchSize"> {
+  /** Keep every result in the report while a shard has at most this many records (default 1000). */
+  readonly keepRecords?: number
+  /** How many rejected records the report keeps for a quick look (default 10). */
+  readonly keepRejected?: number
+  readonly files?: ResultFiles
+  readonly onProgress?: (progress: ShardProgress) => void
+}
+
+/** A shard whose write database was routed, opened (and reset if asked) and migrated, or why not. */
+export interface OpenedShard {
+  readonly shard: Shard
+  readonly started: Date
+  readonly opened: Either.Either<
+    { readonly database: ShardDatabase; readonly migrations: ReadonlyArray<AppliedStep> },
+    StorageError | UnroutableModelError
+  >
+}
+
+export const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Effect.Effect<void, StorageError>) =>
+  Effect.gen(function* () {
+    const router = yield* Router
+    const storage = yield* ShardStorage
+    const started = new Date()
+    const opened = yield* Effect.either(
+      Effect.gen(function* () {
+        const database = yield* storage.database(yield* router.dbForWrite(shard.model))
+        yield* prepare(database)
+        return { database, migrations: yield* migrateDatabase(database) }
+      })
+    )
+    const result: OpenedShard = { shard, started, opened }
+    return result
+  })
+
+/**
+ * Streams `input` into an opened shard and writes the database back once at the end. Never
+ * fails: whatever stops the shard is in the report's `error`, and then nothing of this run
+ * landed in it, which the counts say (inserted records become `failed`, `not-persisted`).
+ */
+export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardInput, options: LoadOptions = {}) =>
+  Effect.gen(function* () {
+    const report = (fields: Omit<ShardReport, "shard" | "model" | "input" | "startedAt" | "finishedAt" | "durationMs">): ShardReport => {
+      const finished = new Date()
+      return {
+        shard: shard.name,
+        model: shard.model,
+        database: fields.database,
+        location: fields.location,
+        input: input.origin,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        migrationsApplied: fields.migrationsApplied,
+        counts: fields.counts,
+        rejectedByRule: fields.rejectedByRule,
+        firstRejected: fields.firstRejected,
+        records: fields.records,
+        error: fields.error
+      }
+    }
+    const nothing = { counts: { processed: 0, inserted: 0, invalid: 0, failed: 0 }, rejectedByRule: {}, firstRejected: [], records: [] }
+
+    if (Either.isLeft(opened)) {
+      const location = opened.left._tag === "StorageError" ? opened.left.location : null
+      return report({ database: null, location, migrationsApplied: [], ...nothing, error: failureOf(opened.left) })
+    }
+    const { database, migrations } = opened.right
+    const where = { database: database.name, location: database.location, migrationsApplied: migrations }
+    const tallied = yield* Effect.either(
+      Effect.try({
+        try: () =>
+          makeTally({
+            shard: shard.name,
+            keepRecords: options.keepRecords ?? 1000, keepRejected: options.keepRejected ?? 10, files: options.files ?? {} }),
+        catch: asReportError
+      })
+    )
+    if (Either.isLeft(tallied)) return report({ ...where, ...nothing, error: failureOf(tallied.left) })
+    const tally = tallied.right
+
+    const progress = () =>
+      options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
+    const loaded = yield* Effect.either(
+      insertRecords(shard, database, input, tally.add, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onBatch: progress }).pipe(
+        Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError })),
+        Effect.zipRight(database.persist)
+      )
+    )
+    if (Either.isRight(loaded)) return report({ ...where, ...summaryOf(tally), error: null })
+    // The result logs are flushed on this path too; if that fails as well, the report says so.
+    const closed = yield* Effect.either(Effect.try({ try: () => tally.close(), catch: asReportError }))
+    const failure = failureOf(loaded.left)
+    const error = Either.isLeft(closed) && closed.left !== loaded.left ? { ...failure, message: `${failure.message}; ${closed.left.message}` } : failure
+    return report({ ...where, ...notPersisted(summaryOf(tally), loaded.left), error })
+  })
+
+type Summary = Pick<ShardReport, "counts" | "rejectedByRule" | "firstRejected" | "records">
+
+const summaryOf = (tally: Tally): Summary => ({
+  counts: tally.counts(),
+  rejectedByRule: tally.rejectedByRule(),
+  firstRejected: tally.firstRejected(),
+  records: tally.records()
+})
+
+/** When the shard could not be written, what was inserted in memory did not land. */
+const notPersisted = (summary: Summary, error: { readonly message: string }): Summary => {
+  const { inserted } = summary.counts
+  const lost = (result: RecordResult) => notPersistedResult(result, error.message)
+  return {
+    counts: { ...summary.counts, inserted: 0, failed: summary.counts.failed + inserted },
+    rejectedByRule: inserted === 0 ? summary.rejectedByRule : { ...summary.rejectedByRule, "not-persisted": inserted },
+    firstRejected: summary.firstRejected,
+    records: summary.records?.map(lost) ?? null
+  }
+}
+
+/** What an inserted record becomes when its shard could not be written after all. */
+export const notPersistedResult = (result: RecordResult, reason: string): RecordResult =>
+  result.status !== "inserted"
+    ? result
+    : rejected(result.position, result.line, result.data, "failed", [
+        { kind: "database", field: null, rule: "not-persisted", message: `not persisted: ${reason}` }
+      ])
+
+const asReportError = (cause: unknown): ReportError =>
+  cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })
+
+const failureOf = (error: StorageError | UnroutableModelError | InputError | ReportError): ShardFailure => {
+  switch (error._tag) {
+    case "StorageError":
+      return { operation: error.operation, message: error.message }
+    case "UnroutableModelError":
+      return { operation: "route", message: error.message }
+    case "InputError":
+      return { operation: "input", message: error.message }
+    case "ReportError":
+      return { operation: "report", message: error.message }
+  }
+}

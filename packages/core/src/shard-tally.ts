@@ -1,0 +1,85 @@
+import { type LineLog, openLineLog } from "./ndjson-log.ts"
+import type { Counts, RecordResult } from "./report.ts"
+
+/** Where a shard's results go besides the in-memory summary: NDJSON files, one result per line. */
+export interface ResultFiles {
+  /** Every record's result. */
+  readonly all?: string
+  /** Only the rejected records' results. */
+  readonly rejected?: string
+}
+
+export interface TallyOptions {
+  /** Written into every logged line, so merged logs still say which shard a record went to. */
+  readonly shard: string
+  /** Keep every result in memory while the shard has at most this many records. */
+  readonly keepRecords: number
+  /** How many rejected records to keep for a quick look. */
+  readonly keepRejected: number
+  readonly files: ResultFiles
+}
+
+export interface Tally {
+  readonly add: (result: RecordResult) => void
+  readonly counts: () => Counts
+  readonly rejectedByRule: () => Readonly<Record<string, number>>
+  readonly firstRejected: () => ReadonlyArray<RecordResult>
+  readonly records: () => ReadonlyArray<RecordResult> | null
+  readonly close: () => void
+}
+
+/**
+ * Summarises a shard's results as they stream by, in memory bounded by the options whatever
+ * the input size; the full detail goes to the result files.
+ */
+export const makeTally = (options: TallyOptions): Tally => {
+  let processed = 0
+  let inserted = 0
+  let invalid = 0
+  let failed = 0
+  const byRule: Record<string, number> = {}
+  const firstRejected: Array<RecordResult> = []
+  let kept: Array<RecordResult> | null = []
+  const logs: { all: LineLog | null; rejected: LineLog | null } = {
+    all: options.files.all === undefined ? null : openLineLog(options.files.all),
+    rejected: null
+  }
+  try {
+    logs.rejected = options.files.rejected === undefined ? null : openLineLog(options.files.rejected)
+  } catch (error) {
+    logs.all?.close()
+    throw error
+  }
+  const prefix = `{"shard":${JSON.stringify(options.shard)},`
+  // One stringify per record; the shard is spliced in front rather than spread into a copy.
+  const logLine = (result: RecordResult) => prefix + JSON.stringify(result).slice(1)
+  return {
+    add: (result) => {
+      processed++
+      if (kept !== null) {
+        if (kept.length < options.keepRecords) kept.push(result)
+        else kept = null
+      }
+      if (result.status === "inserted") inserted++
+      else {
+        if (result.status === "invalid") invalid++
+        else failed++
+        for (const rule of new Set(result.issues.map((issue) => issue.rule ?? issue.kind))) byRule[rule] = (byRule[rule] ?? 0) + 1
+        if (firstRejected.length < options.keepRejected) firstRejected.push(result)
+        logs.rejected?.append(logLine(result))
+      }
+      logs.all?.append(logLine(result))
+    },
+    counts: () => ({ processed, inserted, invalid, failed }),
+    rejectedByRule: () => ({ ...byRule }),
+    firstRejected: () => firstRejected,
+    records: () => kept,
+    close: () => {
+      try {
+        logs.all?.close()
+      } finally {
+        logs.rejected?.close()
+      }
+    }
+  }
+}

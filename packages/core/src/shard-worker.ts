@@ -1,0 +1,141 @@
+import { parentPort, Worker, workerData } from "node:worker_threads"
+import { Effect, Schema } from "effect"
+import type { InputError } from "./errors.ts"
+import { failedInput } from "./failed-input.ts"
+import type { ShardInput } from "./record-source.ts"
+import { type ShardProgress, loadShard, openShard } from "./load-shard.ts"
+import { ShardRegistry } from "./registry.ts"
+import type { ShardReport } from "./report.ts"
+import type { DatabaseRouter } from "./router.ts"
+import { sampleInput } from "./sample-input.ts"
+import type { Shard } from "./shard.ts"
+import { shardsLayer } from "./shards-layer.ts"
+import { SqlJsStorage } from "./sqljs-storage.ts"
+
+/**
+ * What a worker thread is asked to do: load one shard, from a file or its sample data, into
+ * its own sql.js database. Plain data, since it crosses the thread boundary.
+ */
+const Format = Schema.Literal("ndjson", "json", "csv")
+
+export const ShardWorkerTask = Schema.Struct({
+  shard: Schema.String,
+  input: Schema.NullOr(Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Format, { exact: true }) })),
+  dataDir: Schema.String,
+  reset: Schema.Boolean,
+  batchSize: Schema.Int,
+  keepRecords: Schema.Int,
+  keepRejected: Schema.Int,
+  files: Schema.Struct({
+    all: Schema.optionalWith(Schema.String, { exact: true }),
+    rejected: Schema.optionalWith(Schema.String, { exact: true })
+  })
+})
+export type ShardWorkerTask = typeof ShardWorkerTask.Type
+
+type ShardWorkerMessage =
+  | { readonly _tag: "Progress"; readonly progress: ShardProgress }
+  | { readonly _tag: "Report"; readonly report: ShardReport }
+  | { readonly _tag: "Failed"; readonly message: string }
+
+const isShardWorkerMessage = (message: unknown): message is ShardWorkerMessage =>
+  typeof message === "object" &&
+  message !== null &&
+  "_tag" in message &&
+  (message._tag === "Progress" || message._tag === "Report" || message._tag === "Failed")
+
+/** Progress crosses threads at most this often. */
+const PROGRESS_INTERVAL_MS = 100
+
+/**
+ * The body of a worker script: `serveShardWorker({ shards, routers, openInput })` is all it
+ * says. The worker rebuilds the plugins from its own imports (functions cannot cross threads),
+ * runs the same `openShard` + `loadShard` as a fiber would, posts progress, then its report.
+ */
+export const serveShardWorker = (plugins: {
+  readonly shards: ReadonlyArray<Shard>
+  readonly routers?: ReadonlyArray<DatabaseRouter>
+  readonly openInput: (path: string, format: typeof Format.Type | undefined) => Effect.Effect<ShardInput, InputError>
+}): void => {
+  const port = parentPort
+  if (port === null) throw new Error("serveShardWorker must run in a worker thread")
+  const task = Schema.decodeUnknownSync(ShardWorkerTask)(workerData)
+  let lastProgress = 0
+  const onProgress = (progress: ShardProgress) => {
+    const now = Date.now()
+    if (now - lastProgress < PROGRESS_INTERVAL_MS) return
+    lastProgress = now
+    port.postMessage({ _tag: "Progress", progress } satisfies ShardWorkerMessage)
+  }
+  const program = Effect.gen(function* () {
+    const registry = yield* ShardRegistry
+    const shard = yield* registry.lookup(task.shard)
+    const input =
+      task.input === null
+        ? sampleInput(shard)
+        : yield* plugins.openInput(task.input.path, task.input.format).pipe(Effect.catchAll((error) => Effect.succeed(failedInput(error))))
+    const opened = yield* openShard(shard, (database) => (task.reset ? database.reset : Effect.void))
+    return yield* loadShard(opened, input, { ...task, onProgress })
+  })
+  const layer = shardsLayer({ shards: plugins.shards, routers: plugins.routers ?? [], storage: SqlJsStorage.layer({ dataDir: task.dataDir }) })
+  // loadShard reports rather than fails; what can fail is finding the shard or a defect.
+  Effect.runPromise(Effect.provide(program, layer)).then(
+    (report) => port.postMessage({ _tag: "Report", report } satisfies ShardWorkerMessage),
+    (error: unknown) =>
+      port.postMessage({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) } satisfies ShardWorkerMessage)
+  )
+}
+
+/**
+ * Runs a shard's load in a worker thread started from `script` (whose body calls
+ * `serveShardWorker`), as an Effect: interruption terminates the worker, and a worker that
+ * dies is reported as the shard's failure rather than failing the run.
+ */
+export const runShardInWorker = (
+  script: URL,
+  shard: Shard,
+  task: ShardWorkerTask,
+  onProgress?: (progress: ShardProgress) => void
+): Effect.Effect<ShardReport> =>
+  Effect.async<ShardReport>((resume) => {
+    const started = new Date()
+    const worker = new Worker(script, { workerData: task })
+    let settled = false
+    const fail = (message: string) => {
+      if (settled) return
+      settled = true
+      resume(Effect.succeed(workerFailure(shard, task, started, message)))
+    }
+    worker.on("message", (message: unknown) => {
+      if (!isShardWorkerMessage(message)) return
+      if (message._tag === "Progress") onProgress?.(message.progress)
+      else if (message._tag === "Failed") fail(message.message)
+      else if (!settled) {
+        settled = true
+        resume(Effect.succeed(message.report))
+      }
+    })
+    worker.on("error", (error) => fail(`worker thread failed: ${error.message}`))
+    worker.on("exit", (code) => fail(`worker thread exited with code ${code} before reporting`))
+    return Effect.promise(() => worker.terminate())
+  })
+
+const workerFailure = (shard: Shard, task: ShardWorkerTask, started: Date, message: string): ShardReport => {
+  const finished = new Date()
+  return {
+    shard: shard.name,
+    model: shard.model,
+    database: null,
+    location: null,
+    input: task.input?.path ?? "sample data",
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    migrationsApplied: [],
+    counts: { processed: 0, inserted: 0, invalid: 0, failed: 0 },
+    rejectedByRule: {},
+    firstRejected: [],
+    records: [],
+    error: { operation: "worker", message }
+  }
+}

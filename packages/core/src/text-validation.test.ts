@@ -1,0 +1,78 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either, Schema } from "effect"
+import { defineShard } from "./shard.ts"
+
+/** Integers, finite numbers, text, a nullable integer and a numeric literal; rules on a number and on text. */
+const products = defineShard({
+  name: "products",
+  model: "Product",
+  table: "products",
+  record: Schema.Struct({
+    id: Schema.Int,
+    name: Schema.String,
+    price: Schema.Finite,
+    stock: Schema.NullOr(Schema.Int),
+    tier: Schema.Literal(1, 2, 3)
+  }),
+  primaryKey: "id",
+  rules: (rule) => [
+    rule({ name: "price-positive", message: "Price must be positive", fields: ["price"], holds: (price) => price > 0 }),
+    rule({ name: "name-required", message: "Name cannot be empty", fields: ["name"], holds: (name) => name.length > 0 })
+  ],
+  migrations: [],
+  sample: []
+})
+
+const row = { id: "7", name: "Laptop", price: "1000.00", stock: "3", tier: "2" }
+
+const issuesOf = (input: Record<string, string>) =>
+  Either.getOrThrowWith(Either.flip(products.validateText(input)), () => new Error("the record was accepted"))
+
+describe("validateText", () => {
+  it("decodes numeric fields from their text by the schema, and leaves text fields as they are", () => {
+    expect(products.validateText(row)).toEqual(Either.right([7, "Laptop", 1000, 3, 2]))
+    expect(products.validateText({ ...row, name: "007", price: " 1e3 ", id: "-0" })).toEqual(Either.right([-0, "007", 1000, 3, 2]))
+  })
+
+  it.each([
+    ["price", "abc", 'price: Unable to decode "abc" into a number'],
+    ["price", "", 'price: Unable to decode "" into a number'],
+    ["id", "", 'id: Unable to decode "" into a number'],
+    ["id", "1.5", "id: Expected an integer, actual 1.5"],
+    ["price", "Infinity", "price: Expected a finite number, actual Infinity"],
+    ["tier", "4", "tier: Expected 1, actual 4"]
+  ])("refuses %s = %j with a message naming the field", (field, text, message) => {
+    const [first] = issuesOf({ ...row, [field]: text })
+    expect(first).toMatchObject({ kind: "validation", field, rule: "type" })
+    expect(first?.message.startsWith(message)).toBe(true)
+  })
+
+  it("checks the rules with the regular validator's messages, once every field has its type", () => {
+    const broken = { ...row, name: "", price: "-50" }
+    expect(issuesOf(broken)).toEqual([
+      { kind: "validation", field: "price", rule: "price-positive", message: "Price must be positive" },
+      { kind: "validation", field: "name", rule: "name-required", message: "Name cannot be empty" }
+    ])
+    expect(issuesOf(broken)).toEqual(
+      Either.getOrThrow(Either.flip(products.validate({ id: 7, name: "", price: -50, stock: 3, tier: 2 })))
+    )
+    expect(issuesOf({ ...row, name: "", price: "x" }).map((issue) => issue.field)).toEqual(["price"])
+  })
+
+  it("names missing and unknown columns as the regular validator does", () => {
+    const { stock: _stock, ...withoutStock } = row
+    const issues = issuesOf({ ...withoutStock, colour: "red" })
+    expect(issues).toEqual(Either.getOrThrow(Either.flip(products.validate({ id: 7, name: "Laptop", price: 1000, tier: 2, colour: "red" }))))
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { kind: "validation", field: "stock", rule: "required", message: "stock: is required" },
+        { kind: "validation", field: "colour", rule: "unknown-field", message: "colour: is not a field of this model" }
+      ])
+    )
+  })
+
+  it("does not change the regular validator, which still refuses numbers given as text", () => {
+    expect(products.validate({ id: 7, name: "Laptop", price: 1000, stock: null, tier: 2 })).toEqual(Either.right([7, "Laptop", 1000, null, 2]))
+    expect(Either.isLeft(products.validate(row))).toBe(true)
+  })
+})
