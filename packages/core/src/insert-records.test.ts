@@ -1,11 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { insertRecords } from "./insert-records.ts"
+import { insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
 import { memoryInput } from "./sample-input.ts"
 import type { RecordResult } from "./report.ts"
 import { noteShard, storageIn, tempDir } from "./testing.ts"
 
 const notes = noteShard("notes")
+
+const collect = (results: Array<RecordResult>): ResultSink => ({
+  inserted: (position, line, data) => results.push(insertedResult(position, line, data)),
+  rejected: (result) => results.push(result)
+})
 
 /** Refused rows in the middle of the input, each between rows that land. */
 const records = [
@@ -35,7 +40,7 @@ describe("insertRecords", () => {
       yield* database.migrate(notes.model, notes.migrations)
       const results: Array<RecordResult> = []
 
-      yield* insertRecords(notes, database, memoryInput(records, "test"), (result) => results.push(result), { batchSize })
+      yield* insertRecords(notes, database, memoryInput(records, "test"), collect(results), { batchSize })
 
       expect(results.map(({ status, issues }) => ({ status, issues }))).toEqual(expected)
       expect(results.map(({ position, line, data }) => ({ position, line, data }))).toEqual(
@@ -59,12 +64,41 @@ describe("insertRecords", () => {
       yield* database.migrate(notes.model, notes.migrations)
       const results: Array<RecordResult> = []
 
-      yield* insertRecords(notes, database, memoryInput([{ id: 1, body: "x", stars: -1 }, "not a record"], "test"), (result) =>
-        results.push(result)
-      )
+      yield* insertRecords(notes, database, memoryInput([{ id: 1, body: "x", stars: -1 }, "not a record"], "test"), collect(results))
 
       expect(results.map((result) => result.errors)).toEqual([["Stars cannot be negative"], ["a record must be an object, got string"]])
       expect(yield* database.count(notes.table)).toBe(0)
     })
   )
+
+  it.scoped("undoes all of a refused record's statement, including what its trigger wrote, and keeps its neighbours'", () =>
+    Effect.gen(function* () {
+      // Every note is copied to an audit table by a trigger that refuses four stars: the note's
+      // own row is written first, so only statement atomicity can take it back.
+      const audited = { ...notes, migrations: [...notes.migrations, auditedByTrigger] }
+      const dir = yield* tempDir
+      const storage = yield* storageIn(dir)
+      const database = yield* storage.database(audited.name)
+      yield* database.migrate(audited.model, audited.migrations)
+      const results: Array<RecordResult> = []
+      const input = [3, 4, 5].map((stars) => ({ id: stars, body: `${stars} stars`, stars }))
+
+      yield* insertRecords(audited, database, memoryInput(input, "test"), collect(results), { batchSize: 10 })
+
+      expect(results.map((result) => [result.status, result.errors])).toEqual([
+        ["inserted", null],
+        ["failed", ["CHECK constraint failed: no_four"]],
+        ["inserted", null]
+      ])
+      expect((yield* database.select(audited, {})).map((row) => row["id"])).toEqual([3, 5])
+      expect(yield* database.count("notes_audit")).toBe(2)
+    })
+  )
 })
+
+const auditedByTrigger = {
+  version: 2,
+  description: "audit notes",
+  sql: `CREATE TABLE notes_audit (note_id INTEGER NOT NULL, stars INTEGER NOT NULL CONSTRAINT no_four CHECK (stars <> 4));
+        CREATE TRIGGER notes_audited AFTER INSERT ON notes BEGIN INSERT INTO notes_audit VALUES (NEW.id, NEW.stars); END;`
+}

@@ -9,6 +9,26 @@ import type { Row, Validation } from "./validation.ts"
 
 export const DEFAULT_BATCH_SIZE = 10_000
 
+/**
+ * Where results go. An inserted record is told by its coordinates only: at hundreds of
+ * thousands of records per second, a result object per success is garbage worth avoiding.
+ */
+export interface ResultSink {
+  readonly inserted: (position: number, line: number, data: unknown) => void
+  readonly rejected: (result: RecordResult) => void
+}
+
+/** The result of a record that landed, in the report's shape. */
+export const insertedResult = (position: number, line: number, data: unknown): RecordResult => ({
+  position,
+  line,
+  data,
+  success: true,
+  errors: null,
+  status: "inserted",
+  issues: []
+})
+
 export interface InsertOptions {
   /**
    * Records validated and inserted per transaction. Shards running as fibers yield to each
@@ -22,13 +42,13 @@ export interface InsertOptions {
 /**
  * Streams `input` into `database`: per batch, one synchronous validation loop, one
  * transaction (each record atomic on its own inside it) and one Effect; no per-record Effect.
- * Every record's result goes to `onResult`, in input order, as soon as its batch commits.
+ * Every record's result goes to `results`, in input order, as soon as its batch commits.
  */
 export const insertRecords = (
   shard: Shard,
   database: ShardDatabase,
   input: ShardInput,
-  onResult: (result: RecordResult) => void,
+  results: ResultSink,
   options: InsertOptions = {}
 ): Effect.Effect<void, StorageError | InputError | ReportError> =>
   Effect.gen(function* () {
@@ -42,12 +62,13 @@ export const insertRecords = (
       batch = []
       const first = position + 1
       position += items.length
-      return insertBatch(shard, database, items, first, validate, onResult)
+      return insertBatch(shard, database, items, first, validate, results)
     })
     while (true) {
       const next = yield* Effect.tryPromise({
         try: async () => iterator.next(),
-        catch: (cause) => new InputError({ origin: input.origin, reason: cause instanceof Error ? cause.message : String(cause) })
+        catch: (cause) =>
+          cause instanceof InputError ? cause : new InputError({ origin: input.origin, reason: cause instanceof Error ? cause.message : String(cause) })
       })
       if (next.done === true) break
       for (const item of next.value) {
@@ -74,7 +95,7 @@ const insertBatch = (
   items: ReadonlyArray<SourceItem>,
   firstPosition: number,
   validate: (input: unknown) => Validation,
-  onResult: (result: RecordResult) => void
+  results: ResultSink
 ) =>
   Effect.gen(function* () {
     const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
@@ -89,15 +110,12 @@ const insertBatch = (
           const position = firstPosition + index
           const data = item._tag === "Record" ? item.value : null
           if (Either.isLeft(validation)) {
-            onResult(rejected(position, item.line, data, "invalid", validation.left))
+            results.rejected(rejected(position, item.line, data, "invalid", validation.left))
             return
           }
           const refusal = outcomes[next++]
-          onResult(
-            refusal === undefined
-              ? { position, line: item.line, data, success: true, errors: null, status: "inserted", issues: [] }
-              : rejected(position, item.line, data, "failed", [databaseIssue(refusal)])
-          )
+          if (refusal === undefined) results.inserted(position, item.line, data)
+          else results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(refusal)]))
         })
       },
       catch: (cause) =>

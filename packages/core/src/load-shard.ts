@@ -101,7 +101,7 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
     const progress = () =>
       options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
     const loaded = yield* Effect.either(
-      insertRecords(shard, database, input, tally.add, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onBatch: progress }).pipe(
+      insertRecords(shard, database, input, tally, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onBatch: progress }).pipe(
         Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError })),
         Effect.zipRight(database.persist)
       )

@@ -28,7 +28,7 @@ export {
   generateRecords,
   type NdjsonChunks
 } from "./generate.ts"
-export { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords } from "./insert-records.ts"
+export { DEFAULT_BATCH_SIZE, type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
 export { type LoadOptions, loadShard, notPersistedResult, type OpenedShard, openShard, type ShardProgress } from "./load-shard.ts"
 export { memoryInput, sampleInput } from "./sample-input.ts"
 export { failedInput } from "./failed-input.ts"

@@ -10,8 +10,8 @@ export interface Rule<A> {
   /** The message a user sees, e.g. `Price must be positive`. */
   readonly message: string
   readonly fields: ReadonlyArray<keyof A & string>
-  /** The fields of `record` that break the rule; empty when it holds. */
-  readonly violations: (record: A) => ReadonlyArray<keyof A & string>
+  /** The first field of `record` that breaks the rule, or undefined when it holds; allocates nothing. */
+  readonly brokenField: (record: A) => (keyof A & string) | undefined
 }
 
 /** How a rule is declared: the fields it constrains and what each of their values must satisfy. */
@@ -31,5 +31,8 @@ export const ruleFor =
     name: spec.name,
     message: spec.message,
     fields: spec.fields,
-    violations: (record) => spec.fields.filter((field) => !spec.holds(record[field]))
+    brokenField: (record) => {
+      for (const field of spec.fields) if (!spec.holds(record[field])) return field
+      return undefined
+    }
   })

@@ -1,4 +1,5 @@
 import { type LineLog, openLineLog } from "./ndjson-log.ts"
+import { insertedResult, type ResultSink } from "./insert-records.ts"
 import type { Counts, RecordResult } from "./report.ts"
 
 /** Where a shard's results go besides the in-memory summary: NDJSON files, one result per line. */
@@ -19,8 +20,7 @@ export interface TallyOptions {
   readonly files: ResultFiles
 }
 
-export interface Tally {
-  readonly add: (result: RecordResult) => void
+export interface Tally extends ResultSink {
   readonly counts: () => Counts
   readonly rejectedByRule: () => Readonly<Record<string, number>>
   readonly firstRejected: () => ReadonlyArray<RecordResult>
@@ -54,20 +54,26 @@ export const makeTally = (options: TallyOptions): Tally => {
   // One stringify per record; the shard is spliced in front rather than spread into a copy.
   const logLine = (result: RecordResult) => prefix + JSON.stringify(result).slice(1)
   return {
-    add: (result) => {
+    inserted: (position, line, data) => {
+      processed++
+      inserted++
+      if (kept !== null) {
+        if (kept.length < options.keepRecords) kept.push(insertedResult(position, line, data))
+        else kept = null
+      }
+      logs.all?.append(logLine(insertedResult(position, line, data)))
+    },
+    rejected: (result) => {
       processed++
       if (kept !== null) {
         if (kept.length < options.keepRecords) kept.push(result)
         else kept = null
       }
-      if (result.status === "inserted") inserted++
-      else {
-        if (result.status === "invalid") invalid++
-        else failed++
-        for (const rule of new Set(result.issues.map((issue) => issue.rule ?? issue.kind))) byRule[rule] = (byRule[rule] ?? 0) + 1
-        if (firstRejected.length < options.keepRejected) firstRejected.push(result)
-        logs.rejected?.append(logLine(result))
-      }
+      if (result.status === "invalid") invalid++
+      else failed++
+      for (const rule of new Set(result.issues.map((issue) => issue.rule ?? issue.kind))) byRule[rule] = (byRule[rule] ?? 0) + 1
+      if (firstRejected.length < options.keepRejected) firstRejected.push(result)
+      logs.rejected?.append(logLine(result))
       logs.all?.append(logLine(result))
     },
     counts: () => ({ processed, inserted, invalid, failed }),

@@ -108,12 +108,17 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
   if (config.generators !== undefined) assertGeneratorsMatchRules(name, rules, config.generators.invalid)
 
   const schema = config.record.pipe(
-    Schema.filter((record) =>
-      rules.flatMap((rule) => {
-        const [firstBroken] = rule.violations(record)
-        return firstBroken === undefined ? [] : [{ path: [firstBroken], message: rule.message }]
-      })
-    )
+    Schema.filter((record) => {
+      // Runs for every record: no allocation unless a rule is broken.
+      let issues: Array<Schema.FilterIssue> | undefined
+      for (const rule of rules) {
+        const field = rule.brokenField(record)
+        if (field === undefined) continue
+        issues = issues ?? []
+        issues.push({ path: [field], message: rule.message })
+      }
+      return issues ?? true
+    })
   )
   return {
     name,
