@@ -11,6 +11,12 @@ import { colorsEnabled, style, withoutColors } from "./style.ts"
 const reportFailure = (error: unknown) =>
   ValidationError.isValidationError(error) ? Effect.void : Console.error(style.red(`error: ${error instanceof Error ? error.message : String(error)}`))
 
+// A reader that goes away (`populate --json | head`) is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 const program = Effect.flatMap(Effect.console, (console) =>
   cli(process.argv).pipe(
     Effect.tapError(reportFailure),
