@@ -10,6 +10,7 @@ import type { DatabaseRouter } from "./router.ts"
 import { sampleInput } from "./sample-input.ts"
 import type { Shard } from "./shard.ts"
 import { shardsLayer } from "./shards-layer.ts"
+import { compileSqlJs, useCompiledSqlJs } from "./sqljs.ts"
 import { SqlJsStorage } from "./sqljs-storage.ts"
 
 /**
@@ -59,7 +60,9 @@ export const serveShardWorker = (plugins: {
 }): void => {
   const port = parentPort
   if (port === null) throw new Error("serveShardWorker must run in a worker thread")
-  const task = Schema.decodeUnknownSync(ShardWorkerTask)(workerData)
+  const { task: taskData, sqlJs }: { readonly task: unknown; readonly sqlJs: unknown } = workerData
+  const task = Schema.decodeUnknownSync(ShardWorkerTask)(taskData)
+  if (isWasmModule(sqlJs)) useCompiledSqlJs(sqlJs)
   let lastProgress = 0
   const onProgress = (progress: ShardProgress) => {
     const now = Date.now()
@@ -97,28 +100,36 @@ export const runShardInWorker = (
   task: ShardWorkerTask,
   onProgress?: (progress: ShardProgress) => void
 ): Effect.Effect<ShardReport> =>
-  Effect.async<ShardReport>((resume) => {
-    const started = new Date()
-    const worker = new Worker(script, { workerData: task })
-    let settled = false
-    const fail = (message: string) => {
-      if (settled) return
-      settled = true
-      resume(Effect.succeed(workerFailure(shard, task, started, message)))
-    }
-    worker.on("message", (message: unknown) => {
-      if (!isShardWorkerMessage(message)) return
-      if (message._tag === "Progress") onProgress?.(message.progress)
-      else if (message._tag === "Failed") fail(message.message)
-      else if (!settled) {
+  Effect.flatMap(Effect.promise(compileSqlJs), (sqlJs) =>
+    Effect.async<ShardReport>((resume) => {
+      const started = new Date()
+      // A young generation of 16 MB instead of V8's default 48 MB: the records die young either
+      // way, and three workers' worth of nursery is memory the shard databases need more.
+      const worker = new Worker(script, { workerData: { task, sqlJs }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+      let settled = false
+      const fail = (message: string) => {
+        if (settled) return
         settled = true
-        resume(Effect.succeed(message.report))
+        resume(Effect.succeed(workerFailure(shard, task, started, message)))
       }
+      worker.on("message", (message: unknown) => {
+        if (!isShardWorkerMessage(message)) return
+        if (message._tag === "Progress") onProgress?.(message.progress)
+        else if (message._tag === "Failed") fail(message.message)
+        else if (!settled) {
+          settled = true
+          resume(Effect.succeed(message.report))
+        }
+      })
+      worker.on("error", (error) => fail(`worker thread failed: ${error.message}`))
+      worker.on("exit", (code) => fail(`worker thread exited with code ${code} before reporting`))
+      return Effect.promise(() => worker.terminate())
     })
-    worker.on("error", (error) => fail(`worker thread failed: ${error.message}`))
-    worker.on("exit", (code) => fail(`worker thread exited with code ${code} before reporting`))
-    return Effect.promise(() => worker.terminate())
-  })
+  )
+
+/** A compiled WebAssembly module, as it arrives through `workerData`. */
+const isWasmModule = (value: unknown): value is WebAssembly.Module =>
+  Object.prototype.toString.call(value) === "[object WebAssembly.Module]"
 
 const workerFailure = (shard: Shard, task: ShardWorkerTask, started: Date, message: string): ShardReport => {
   const finished = new Date()

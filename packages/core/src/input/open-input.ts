@@ -51,7 +51,8 @@ export const openInput = (
     let reading: ReadStream | null = null
     const source: AsyncIterable<ReadonlyArray<SourceItem>> = {
       [Symbol.asyncIterator]: () => {
-        const file = createReadStream(path)
+        // Large reads: fewer round trips through the thread pool, which worker threads share.
+        const file = createReadStream(path, { highWaterMark: 1 << 20 })
         reading = file
         return failingAsInputError(path, read(file))[Symbol.asyncIterator]()
       }
