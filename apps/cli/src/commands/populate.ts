@@ -51,8 +51,12 @@ const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(
   Options.withDefault("auto")
 )
 
-/** Below this much input, starting worker threads costs more than they save (see packages/bench/results). */
-const WORKERS_FROM_BYTES = 16 * 1024 * 1024
+/**
+ * Below this much input, worker threads cost about what they save (start-up, a runtime and a
+ * heap per thread: 3 × 300k records, 56 MB, ran as fast in fibers) and take more memory; at
+ * 3 × 1M records, 190 MB, they were 1.3-1.5× faster. See packages/bench/results.
+ */
+const WORKERS_FROM_BYTES = 100 * 1024 * 1024
 
 const primaryKeys = new Map(plugins.map((shard) => [shard.name as string, shard.primaryKey]))
 
