@@ -1,27 +1,14 @@
-import { execFile } from "node:child_process"
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Either } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { shards } from "./plugins.ts"
 
-// End to end: the built CLI (the test script bundles it first) as a user runs it.
-const main = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+import { runCli } from "./testing.ts"
 
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { env: { ...process.env, INIT_CWD: "", ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr })
-    })
-  })
+// End to end: the built CLI as a user runs it.
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli(args, { env })
 
 interface GeneratedJson {
   readonly shard: string

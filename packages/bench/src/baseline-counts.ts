@@ -1,0 +1,16 @@
+import { Schema } from "effect"
+
+/** What the better-sqlite3 baseline script prints, one JSON line on stdout, for the count checks. */
+export const BaselineCounts = Schema.Struct({
+  shards: Schema.Array(
+    Schema.Struct({
+      shard: Schema.String,
+      inserted: Schema.NonNegativeInt,
+      invalid: Schema.NonNegativeInt,
+      failed: Schema.NonNegativeInt
+    })
+  )
+})
+
+export type BaselineCounts = typeof BaselineCounts.Type
+export type ShardCounts = BaselineCounts["shards"][number]

@@ -1,0 +1,71 @@
+import { parseArgs } from "node:util"
+import { type MeterChoice, meterChoices } from "./measure/process-meter.ts"
+
+export type SizeName = "small" | "large"
+
+interface Size {
+  readonly recordsPerShard: number
+  /** Runs per contestant by default; medians are reported. */
+  readonly repetitions: number
+}
+
+/** `large` is `pnpm bench`; `small` is for quick checks. Two runs at 1M keep the whole run near 5 minutes. */
+export const sizes: Readonly<Record<SizeName, Size>> = {
+  small: { recordsPerShard: 100_000, repetitions: 3 },
+  large: { recordsPerShard: 1_000_000, repetitions: 2 }
+}
+
+export interface BenchOptions {
+  readonly size: SizeName
+  readonly recordsPerShard: number
+  readonly repetitions: number
+  /** A directory already holding `<shard>.ndjson` files, used instead of generating them. */
+  readonly dataDir: string | null
+  readonly meter: MeterChoice
+  readonly help: boolean
+}
+
+export const usage = `Usage: pnpm bench [-- options]   (from the repository root)
+
+  --size small|large     3 x 100,000 or 3 x 1,000,000 records (default large)
+  --repeat N             runs per contestant, medians reported (default 3 small, 2 large)
+  --data DIR             use DIR/users.ndjson, DIR/products.ndjson, DIR/orders.ndjson
+                         instead of generating them with the CLI's \`generate\`
+  --rss-meter auto|gnu-time|python3
+                         how peak RSS is read (default auto: GNU time, else python3)
+  --help                 this text
+
+Writes packages/bench/results/<size>.md when every contestant ran and the counts agree.`
+
+const isSizeName = (value: string): value is SizeName => value === "small" || value === "large"
+const isMeterChoice = (value: string): value is MeterChoice => meterChoices.some((choice) => choice === value)
+
+/** Parses the benchmark's arguments; throws with the usage on anything it does not understand. */
+export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => {
+  const { values } = parseArgs({
+    // `pnpm bench -- --size small` hands the separator on to the script.
+    args: argv.filter((argument) => argument !== "--"),
+    options: {
+      size: { type: "string", default: "large" },
+      repeat: { type: "string" },
+      data: { type: "string" },
+      "rss-meter": { type: "string", default: "auto" },
+      help: { type: "boolean", default: false }
+    },
+    strict: true
+  })
+  if (!isSizeName(values.size)) throw new Error(`--size must be small or large, got "${values.size}"\n\n${usage}`)
+  const meter = values["rss-meter"]
+  if (!isMeterChoice(meter)) throw new Error(`--rss-meter must be one of ${meterChoices.join(", ")}, got "${meter}"\n\n${usage}`)
+  const size = sizes[values.size]
+  const repetitions = values.repeat === undefined ? size.repetitions : Number(values.repeat)
+  if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repeat must be a positive integer, got "${values.repeat}"`)
+  return {
+    size: values.size,
+    recordsPerShard: size.recordsPerShard,
+    repetitions,
+    dataDir: values.data ?? null,
+    meter,
+    help: values.help
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * `pnpm bench`: times `populate` end to end against better-sqlite3 and the sqlite3 shell on the
+ * same generated data, as whole processes, and writes the report to results/<size>.md.
+ * The `bench` script builds the CLI bundle and this package before running this file.
+ */
+import { rmSync } from "node:fs"
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseBenchOptions, type BenchOptions, usage } from "./bench-options.ts"
+import { loadBetterSqlite3, type LoadedBetterSqlite3 } from "./better-sqlite3-module.ts"
+import { buildCli } from "./build-cli.ts"
+import { betterSqlite3Contestants } from "./contestants/better-sqlite3.ts"
+import type { Contestant } from "./contestants/contestant.ts"
+import { populateContestants, populateUnavailability } from "./contestants/populate.ts"
+import { sqlite3ShellContestant, sqlite3ShellVersion } from "./contestants/sqlite3-shell.ts"
+import { checkCounts } from "./count-checks.ts"
+import { generateCommand, prepareDataSet } from "./data-set.ts"
+import { countRows } from "./database-rows.ts"
+import { describeError } from "./describe-error.ts"
+import { machineFacts } from "./machine-facts.ts"
+import type { Command } from "./measure/command.ts"
+import { chooseProcessMeter } from "./measure/process-meter.ts"
+import { displayCommand } from "./report/display-command.ts"
+import { formatCount } from "./report/format.ts"
+import { renderReport } from "./report/render-report.ts"
+import { type ContestantOutcome, runContestants } from "./run-contestants.ts"
+import { shardPlugins } from "./shard-plugins.ts"
+import { summarize } from "./summary.ts"
+import { judgeTargets } from "./targets.ts"
+import { takeCensus } from "./valid-rows-csv.ts"
+import { betterSqlite3BaselineScript, cliBundle, cliPackageDir, cliSnapshotDir, repositoryRoot, resultsDir } from "./workspace-paths.ts"
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+
+const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, cliBuild: Command, workDir: string): Promise<number> => {
+  const facts = await machineFacts(repositoryRoot)
+  const meter = chooseProcessMeter(options.meter, workDir)
+  const generate = generateCommand(cliBundle, options.recordsPerShard, join(workDir, "data"))
+  progress(options.dataDir === null ? `generating 3 × ${formatCount(options.recordsPerShard)} records with the CLI` : `using the data in ${options.dataDir}`)
+  const dataSet = await prepareDataSet(shardPlugins, options.dataDir, generate, join(workDir, "data"))
+
+  progress("validating every record and writing the valid rows as CSV for the sqlite3 shell (not timed)")
+  const { census, csvFiles } = await takeCensus(dataSet.inputs, join(workDir, "csv"))
+  const totalRecords = census.reduce((sum, { records }) => sum + records, 0)
+
+  const problems: Array<string> = []
+  const unexpectedSizes = census.filter(({ records }) => records !== options.recordsPerShard)
+  if (unexpectedSizes.length > 0) {
+    problems.push(
+      `--size ${options.size} means ${formatCount(options.recordsPerShard)} records per shard, but the data has ${unexpectedSizes.map(({ shard, records }) => `${formatCount(records)} in ${shard.name}`).join(", ")}`
+    )
+  }
+
+  const populateModes = populateContestants(cliBundle, dataSet.inputs)
+  const populateUnavailable = await populateUnavailability(cliBundle)
+  const shellVersion = sqlite3ShellVersion()
+  const runnable: ReadonlyArray<Contestant> = [
+    ...(populateUnavailable === null ? populateModes : []),
+    ...betterSqlite3Contestants(betterSqlite3BaselineScript, dataSet.inputs),
+    ...(shellVersion === null ? [] : [sqlite3ShellContestant(csvFiles)])
+  ]
+  if (populateUnavailable !== null) progress(`populate is not measured: ${populateUnavailable}`)
+  if (shellVersion === null) progress("the sqlite3 shell is not installed: its .import is not measured")
+
+  const measured = await runContestants({
+    contestants: runnable,
+    repetitions: options.repetitions,
+    shards: shardPlugins,
+    meter,
+    runsDir: join(workDir, "runs"),
+    countRows: (dataDir) => countRows(betterSqlite3.Database, dataDir, shardPlugins),
+    progress
+  })
+  const outcomes: ReadonlyArray<ContestantOutcome> = [
+    ...(populateUnavailable === null ? [] : populateModes.map((contestant) => ({ contestant, samples: [], failure: populateUnavailable }))),
+    ...measured
+  ]
+  for (const { contestant, failure } of outcomes) if (failure !== null) problems.push(`${contestant.label}: ${failure}`)
+  const checks = checkCounts(census, outcomes)
+  if (checks.some((check) => !check.ok)) problems.push("the contestants' counts disagree (see Counts)")
+
+  const summaries = outcomes.map((outcome) => summarize(outcome, totalRecords))
+  const abbreviations = [[process.execPath, "node"], [workDir, "$WORK"], [`${repositoryRoot}/`, ""]] as const
+  const shown = (contestant: Contestant) => contestant.commands("$OUT").map((command) => displayCommand(command, abbreviations))
+  const report = renderReport({
+    title: `${options.size}, 3 × ${formatCount(options.recordsPerShard)} records`,
+    facts,
+    loadAverageAtEnd: loadavg(),
+    sqliteVersions: `better-sqlite3 ${betterSqlite3.version} (SQLite ${betterSqlite3.sqliteVersion}); sqlite3 shell ${shellVersion ?? "not installed (not measured)"}`,
+    census,
+    repetitions: options.repetitions,
+    meter: meter.description,
+    summaries,
+    verdicts: judgeTargets(summaries),
+    checks,
+    preparation: [
+      `The \`bench\` script builds this package (\`tsup\` in packages/bench) and runs \`${["node packages/bench/dist/run.js", ...process.argv.slice(2).filter((argument) => argument !== "--")].join(" ")}\`, which first builds the CLI with its own config into a directory of its own, so that nobody's rebuild of apps/cli/dist during the run can touch what is timed: \`${displayCommand(cliBuild, abbreviations)}\` (in apps/cli)`,
+      dataSet.generatedBy === null
+        ? `Data: given with \`--data ${options.dataDir ?? ""}\``
+        : `Data: \`${displayCommand(dataSet.generatedBy, abbreviations)}\` (\`$WORK\` is a fresh temporary directory)`,
+      "CSV files for the sqlite3 shell: only the valid rows (`shard.validate` on every record), written by the benchmark before any timing to `$WORK/csv/<shard>.csv`",
+      `Every timed process is started through the meter: ${meter.description}`
+    ],
+    timed: runnable.map((contestant) => ({ label: contestant.label, commands: shown(contestant) })),
+    problems
+  })
+  process.stdout.write(report)
+
+  if (problems.length > 0) {
+    progress(`\nresults file not written: the run is incomplete (${problems.length} problem(s), listed above)`)
+    return 1
+  }
+  const resultsFile = join(resultsDir, `${options.size}.md`)
+  await mkdir(resultsDir, { recursive: true })
+  await writeFile(resultsFile, report)
+  progress(`\nwritten to ${resultsFile}`)
+  return 0
+}
+
+const main = async (): Promise<number> => {
+  const options = parseBenchOptions(process.argv.slice(2))
+  if (options.help) {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  const betterSqlite3 = await loadBetterSqlite3()
+  progress(`building the CLI into ${cliSnapshotDir}`)
+  const cliBuild = await buildCli(cliPackageDir, cliSnapshotDir)
+  const workDir = await mkdtemp(join(tmpdir(), "distributed-insert-bench-"))
+  // Ctrl-C also ends the children (same process group); the temporary data (about 1 GB at
+  // 1M records per shard) must not outlive the run.
+  process.once("SIGINT", () => {
+    rmSync(workDir, { recursive: true, force: true })
+    process.exit(130)
+  })
+  try {
+    return await bench(options, betterSqlite3, cliBuild, workDir)
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+main().then(
+  (exitCode) => {
+    process.exitCode = exitCode
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${describeError(error)}\n`)
+    process.exitCode = 1
+  }
+)

@@ -1,0 +1,30 @@
+import { defineConfig } from "tsup"
+
+// Two self-contained bundles: the runner, and the better-sqlite3 baseline it starts as a child
+// process. Like the CLI's bundle, the workspace packages come from their sources (the `source`
+// condition) and Effect is bundled in, so the baseline loads the same validation code the same
+// way, from one file. better-sqlite3 stays external (a native addon found next to its files).
+export default defineConfig({
+  entry: { run: "src/run.ts", "better-sqlite3-baseline": "src/better-sqlite3-baseline.ts" },
+  format: ["esm"],
+  platform: "node",
+  target: "node20",
+  clean: true,
+  splitting: false,
+  noExternal: [/^@distributed-insert\//, /^effect/],
+  external: ["better-sqlite3"],
+  esbuildOptions(options) {
+    options.conditions = ["source", "import", "default"]
+  },
+  esbuildPlugins: [
+    {
+      // Core's entry point re-exports its sql.js storage, which the bench never uses; declared
+      // free of side effects, that unused import is dropped instead of making the bench depend
+      // on sql.js (and load it) for nothing.
+      name: "unused-sql-js",
+      setup(build) {
+        build.onResolve({ filter: /^sql\.js$/ }, (args) => ({ path: args.path, external: true, sideEffects: false }))
+      }
+    }
+  ]
+})
