@@ -1,5 +1,6 @@
 import { Command } from "@effect/cli"
 import packageJson from "../package.json" with { type: "json" }
+import { checkCommand } from "./commands/check.ts"
 import { generateCommand } from "./commands/generate.ts"
 import { getCommand } from "./commands/get.ts"
 import { listCommand } from "./commands/list.ts"
@@ -9,7 +10,7 @@ import { shardsCommand } from "./commands/shards.ts"
 
 const root = Command.make("distributed-insert").pipe(
   Command.withDescription("Validate records and insert them concurrently into one SQLite shard per model"),
-  Command.withSubcommands([populateCommand, generateCommand, migrateCommand, shardsCommand, listCommand, getCommand])
+  Command.withSubcommands([populateCommand, generateCommand, migrateCommand, shardsCommand, checkCommand, listCommand, getCommand])
 )
 
 /** Parses `argv` (without the node and script paths) and runs the chosen command. */

@@ -22,6 +22,13 @@ export const shardSelection = Options.text("shard").pipe(
 
 export const json = Options.boolean("json").pipe(Options.withDescription("Print only the JSON report on stdout"))
 
+/** For the commands that write: how long to wait for another command writing the same shard. */
+export const waitLock = Options.float("wait-lock").pipe(
+  Options.withDescription("When another command is writing a shard, wait up to SECONDS for it (default 0: fail that shard at once)"),
+  Options.withDefault(0),
+  Options.filterMap((seconds) => (Number.isFinite(seconds) && seconds >= 0 ? Option.some(seconds) : Option.none()), "--wait-lock takes a number of seconds, 0 or more")
+)
+
 /** A path as the user would type it: relative to where they ran the command when inside it. */
 export const displayPath = (path: string): string => {
   const shown = relative(invocationDir(), path)

@@ -17,7 +17,14 @@ interface JsonRecord {
 interface JsonReport {
   readonly shards: ReadonlyArray<{
     readonly shard: string
-    readonly counts: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number }
+    readonly counts: {
+    readonly processed: number
+    readonly inserted: number
+    readonly replaced: number
+    readonly skipped: number
+    readonly invalid: number
+    readonly failed: number
+  }
     readonly records: ReadonlyArray<JsonRecord>
     readonly error: { readonly operation: string; readonly message: string } | null
   }>
@@ -64,7 +71,7 @@ describe("distributed-insert populate", () => {
     const second = await run(["populate", "--json", "--data-dir", dataDir])
     expect(second.code).toBe(0)
     const report = parseReport(second.stdout)
-    expect(report.summary).toMatchObject({ processed: 30, inserted: 0, invalid: 4, failed: 26 })
+    expect(report.summary).toMatchObject({ processed: 30, inserted: 0, replaced: 0, skipped: 0, invalid: 4, failed: 26 })
     const users = report.shards[0]?.records ?? []
     expect(users[0]?.errors).toEqual(["UNIQUE constraint failed: users.id"])
     const shards = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)

@@ -21,7 +21,14 @@ interface Result {
 interface ShardJson {
   readonly shard: string
   readonly input: string
-  readonly counts: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number }
+  readonly counts: {
+    readonly processed: number
+    readonly inserted: number
+    readonly replaced: number
+    readonly skipped: number
+    readonly invalid: number
+    readonly failed: number
+  }
   readonly rejectedByRule: Readonly<Record<string, number>>
   readonly records: ReadonlyArray<Result> | null
   readonly rejected: ReadonlyArray<Result>
@@ -71,7 +78,7 @@ describe("populate --input", () => {
     expect(code).toBe(0)
     const users = report?.shards[0]
     expect(report?.shards.map((shard) => shard.shard)).toEqual(["users"])
-    expect(users?.counts).toEqual({ processed: 6, inserted: 2, invalid: 4, failed: 0 })
+    expect(users?.counts).toEqual({ processed: 6, inserted: 2, replaced: 0, skipped: 0, invalid: 4, failed: 0 })
     expect(rejectedLines(users).map(([line]) => line)).toEqual([3, 4, 5, 6])
     expect(users?.rejected[0]?.issues[0]?.rule).toBe("malformed")
     expect(users?.rejected[0]?.errors?.[0]).toMatch(/^line 3: /)
@@ -89,7 +96,7 @@ describe("populate --input", () => {
     const { code, report } = await populate(["--input", `products=${path}`])
     expect(code).toBe(0)
     const products = report?.shards[0]
-    expect(products?.counts).toEqual({ processed: 5, inserted: 2, invalid: 3, failed: 0 })
+    expect(products?.counts).toEqual({ processed: 5, inserted: 2, replaced: 0, skipped: 0, invalid: 3, failed: 0 })
     expect(rejectedLines(products).map(([line]) => line)).toEqual([4, 5, 6])
     expect(products?.rejected[0]?.issues[0]?.rule).toBe("malformed")
     expect(products?.rejected[1]?.errors).toEqual(["Price must be positive"])
@@ -104,13 +111,13 @@ describe("populate --input", () => {
     const path = join(dir, "orders.json")
     await writeFile(path, JSON.stringify([{ id: 1, user_id: 1, product_id: 2, quantity: 3 }, { id: 2, user_id: 1, product_id: 2, quantity: 0 }], null, 2))
     const { report } = await populate(["--input", `orders=${path}`])
-    expect(report?.shards[0]?.counts).toEqual({ processed: 2, inserted: 1, invalid: 1, failed: 0 })
+    expect(report?.shards[0]?.counts).toEqual({ processed: 2, inserted: 1, replaced: 0, skipped: 0, invalid: 1, failed: 0 })
     expect(report?.shards[0]?.rejected[0]?.errors).toEqual(["Quantity must be positive"])
   })
 
   it("reads stdin with '-', in the format given by --format", async () => {
     const { report } = await populate(["--input", "users=-", "--format", "csv"], { stdin: "id,name,email\n1,Ada,ada@example.com\n2,,b@example.com\n" })
-    expect(report?.shards[0]).toMatchObject({ input: "stdin", counts: { processed: 2, inserted: 1, invalid: 1, failed: 0 } })
+    expect(report?.shards[0]).toMatchObject({ input: "stdin", counts: { processed: 2, inserted: 1, replaced: 0, skipped: 0, invalid: 1, failed: 0 } })
   })
 
   it("writes every record's result to --report as NDJSON, and keeps only the rejected ones in --json for a large input", async () => {
@@ -125,7 +132,7 @@ describe("populate --input", () => {
     const reportPath = join(dir, "results.ndjson")
     const { report } = await populate(["--input", `users=${path}`, "--report", reportPath])
     const users = report?.shards[0]
-    expect(users?.counts).toEqual({ processed: count, inserted: count - 25, invalid: 25, failed: 0 })
+    expect(users?.counts).toEqual({ processed: count, inserted: count - 25, replaced: 0, skipped: 0, invalid: 25, failed: 0 })
     expect(users?.records).toBeNull()
     expect(users?.rejected).toHaveLength(25)
     expect(users?.rejectedByRule).toEqual({ "name-required": 25 })

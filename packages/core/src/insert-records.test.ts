@@ -9,6 +9,7 @@ const notes = noteShard("notes")
 
 const collect = (results: Array<RecordResult>): ResultSink => ({
   inserted: (position, line, data) => results.push(insertedResult(position, line, data)),
+  conflicted: (result) => results.push(result),
   rejected: (result) => results.push(result)
 })
 

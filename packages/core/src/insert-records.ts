@@ -4,7 +4,7 @@ import type { RecordIssue } from "./record-issue.ts"
 import type { ShardInput, SourceItem } from "./record-source.ts"
 import type { RecordResult } from "./report.ts"
 import type { Shard } from "./shard.ts"
-import type { ShardDatabase } from "./storage.ts"
+import { type ConflictMode, RowOutcome, type ShardDatabase } from "./storage.ts"
 import type { Row, Validation } from "./validation.ts"
 
 export const DEFAULT_BATCH_SIZE = 10_000
@@ -15,6 +15,8 @@ export const DEFAULT_BATCH_SIZE = 10_000
  */
 export interface ResultSink {
   readonly inserted: (position: number, line: number, data: unknown) => void
+  /** A record that landed over a stored one, or was skipped for it. */
+  readonly conflicted: (result: RecordResult) => void
   readonly rejected: (result: RecordResult) => void
 }
 
@@ -37,6 +39,8 @@ export interface InsertOptions {
   readonly batchSize?: number
   /** Told after every batch; cheap enough to call often. */
   readonly onBatch?: () => void
+  /** What a record whose key is taken becomes (default `fail`). */
+  readonly onConflict?: ConflictMode
 }
 
 /**
@@ -62,7 +66,7 @@ export const insertRecords = (
       batch = []
       const first = position + 1
       position += items.length
-      return insertBatch(shard, database, items, first, validate, results)
+      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? "fail")
     })
     while (true) {
       const next = yield* Effect.tryPromise({
@@ -95,28 +99,33 @@ const insertBatch = (
   items: ReadonlyArray<SourceItem>,
   firstPosition: number,
   validate: (input: unknown) => Validation,
-  results: ResultSink
+  results: ResultSink,
+  onConflict: ConflictMode
 ) =>
   Effect.gen(function* () {
     const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
     const rows: Array<Row> = []
     for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
-    const outcomes = yield* database.insertBatch(shard, rows)
+    const outcomes = yield* database.insertBatch(shard, rows, onConflict)
     yield* Effect.try({
       try: () => {
         let next = 0
-        items.forEach((item, index) => {
+        for (const [index, item] of items.entries()) {
           const validation = validations[index] ?? malformed(item.line, "missing validation")
           const position = firstPosition + index
           const data = item._tag === "Record" ? item.value : null
           if (Either.isLeft(validation)) {
             results.rejected(rejected(position, item.line, data, "invalid", validation.left))
-            return
+            continue
           }
-          const refusal = outcomes[next++]
-          if (refusal === undefined) results.inserted(position, item.line, data)
-          else results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(refusal)]))
-        })
+          const outcome = outcomes[next++] ?? RowOutcome.refused("no outcome from the database")
+          if (outcome._tag === "Inserted") results.inserted(position, item.line, data)
+          else if (outcome._tag === "Refused") results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(outcome.reason)]))
+          else {
+            const status = outcome._tag === "Replaced" ? "replaced" : "skipped"
+            results.conflicted({ ...insertedResult(position, item.line, data), status })
+          }
+        }
       },
       catch: (cause) =>
         cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })

@@ -17,7 +17,7 @@ export interface ShardProgress {
   readonly input: { readonly done: number; readonly total: number | null } | null
 }
 
-export interface LoadOptions extends Pick<InsertOptions, "batchSize"> {
+export interface LoadOptions extends Pick<InsertOptions, "batchSize" | "onConflict"> {
   /** Keep every result in the report while a shard has at most this many records (default 1000). */
   readonly keepRecords?: number
   /** How many rejected records the report keeps for a quick look (default 10). */
@@ -78,7 +78,12 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
         error: fields.error
       }
     }
-    const nothing = { counts: { processed: 0, inserted: 0, invalid: 0, failed: 0 }, rejectedByRule: {}, firstRejected: [], records: [] }
+    const nothing = {
+      counts: { processed: 0, inserted: 0, replaced: 0, skipped: 0, invalid: 0, failed: 0 },
+      rejectedByRule: {},
+      firstRejected: [],
+      records: []
+    }
 
     if (Either.isLeft(opened)) {
       const location = opened.left._tag === "StorageError" ? opened.left.location : null
@@ -101,7 +106,11 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
     const progress = () =>
       options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
     const loaded = yield* Effect.either(
-      insertRecords(shard, database, input, tally, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onBatch: progress }).pipe(
+      insertRecords(shard, database, input, tally, {
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        onBatch: progress,
+        ...(options.onConflict === undefined ? {} : { onConflict: options.onConflict })
+      }).pipe(
         Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError })),
         Effect.zipRight(database.persist)
       )
@@ -125,10 +134,11 @@ const summaryOf = (tally: Tally): Summary => ({
 
 /** When the shard could not be written, what was inserted in memory did not land. */
 const notPersisted = (summary: Summary, error: { readonly message: string }): Summary => {
-  const { inserted } = summary.counts
+  // Replaced rows did not land either: the stored ones stay as they were on disk.
+  const inserted = summary.counts.inserted + summary.counts.replaced
   const lost = (result: RecordResult) => notPersistedResult(result, error.message)
   return {
-    counts: { ...summary.counts, inserted: 0, failed: summary.counts.failed + inserted },
+    counts: { ...summary.counts, inserted: 0, replaced: 0, failed: summary.counts.failed + inserted },
     rejectedByRule: inserted === 0 ? summary.rejectedByRule : { ...summary.rejectedByRule, "not-persisted": inserted },
     firstRejected: summary.firstRejected,
     records: summary.records?.map(lost) ?? null
@@ -137,7 +147,7 @@ const notPersisted = (summary: Summary, error: { readonly message: string }): Su
 
 /** What an inserted record becomes when its shard could not be written after all. */
 export const notPersistedResult = (result: RecordResult, reason: string): RecordResult =>
-  result.status !== "inserted"
+  result.status !== "inserted" && result.status !== "replaced"
     ? result
     : rejected(result.position, result.line, result.data, "failed", [
         { kind: "database", field: null, rule: "not-persisted", message: `not persisted: ${reason}` }

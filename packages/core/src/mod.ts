@@ -12,6 +12,7 @@ export {
   InputError,
   RecordNotFoundError,
   ReportError,
+  ShardLockedError,
   ShardRegistryError,
   StorageError,
   type StorageOperation,
@@ -19,6 +20,7 @@ export {
   UnroutableModelError
 } from "./errors.ts"
 export { checkGenerators } from "./check-generators.ts"
+export { checkShards, type ShardCheck } from "./check.ts"
 export { type GeneratedFile, type GenerateFilesOptions, generateFiles } from "./generate-files.ts"
 export {
   type GeneratedCounts,
@@ -61,6 +63,16 @@ export {
 } from "./report.ts"
 export type { Rule, RuleBuilder, RuleSpec } from "./rule.ts"
 export { defineShard, type RecordGenerators, type RecordShape, type Shard, type ShardConfig, type ShardDefinition } from "./shard.ts"
+export {
+  acquireShardLock,
+  inspectShardLock,
+  type LockHolder,
+  type LockWait,
+  lockFileOf,
+  lockWaitNotice,
+  type ShardLockOptions,
+  type ShardLockState
+} from "./shard-lock.ts"
 export { ShardName } from "./shard-name.ts"
 export type { SqlValue } from "./sql-value.ts"
 export { SqlJsStorage, type SqlJsStorageOptions } from "./sqljs-storage.ts"

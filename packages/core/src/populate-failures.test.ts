@@ -22,7 +22,7 @@ describe("populate when a shard fails", () => {
       expect(beta?.error?.message).toContain(join(dir, "beta.db"))
       for (const shard of [alpha, gamma]) {
         expect(shard?.error).toBeNull()
-        expect(shard?.counts).toEqual({ processed: 3, inserted: 2, invalid: 1, failed: 0 })
+        expect(shard?.counts).toEqual({ processed: 3, inserted: 2, replaced: 0, skipped: 0, invalid: 1, failed: 0 })
       }
       expect(yield* queryFile(join(dir, "alpha.db"), "SELECT id FROM alpha ORDER BY id")).toEqual([[1], [3]])
       expect(yield* queryFile(join(dir, "gamma.db"), "SELECT id FROM gamma ORDER BY id")).toEqual([[1], [3]])

@@ -22,7 +22,17 @@ describe("populate", () => {
       expect(report.shards.map((shard) => ({ shard: shard.shard, database: shard.database, location: shard.location, error: shard.error })))
         .toEqual(shards.map(({ name }) => ({ shard: name, database: name, location: join(dir, `${name}.db`), error: null })))
       expect(report.shards[0]?.migrationsApplied).toEqual([{ model: "Alpha", version: 1, description: "create alpha" }])
-      expect(report.summary).toEqual({ processed: 9, inserted: 6, invalid: 3, failed: 0, successRate: 6 / 9, shards: 3, failedShards: 0 })
+      expect(report.summary).toEqual({
+        processed: 9,
+        inserted: 6,
+        replaced: 0,
+        skipped: 0,
+        invalid: 3,
+        failed: 0,
+        successRate: 6 / 9,
+        shards: 3,
+        failedShards: 0
+      })
       for (const { table } of shards) expect(yield* countRows(dir, table)).toEqual([[2]])
     })
   )

@@ -1,9 +1,11 @@
 import { Effect, Option } from "effect"
 import type { StorageError } from "./errors.ts"
 import { type LoadOptions, loadShard, openShard } from "./load-shard.ts"
+import { openInLockOrder } from "./lock-order.ts"
 import type { ShardInput } from "./record-source.ts"
 import type { RunReport, ShardReport } from "./report.ts"
 import { summarize } from "./report.ts"
+import { Router } from "./router.ts"
 import { sampleInput } from "./sample-input.ts"
 import { selectShards } from "./select-shards.ts"
 import type { Shard } from "./shard.ts"
@@ -67,6 +69,10 @@ export const populate = (options: PopulateOptions = {}) =>
  */
 const loadHere = (shards: ReadonlyArray<Shard>, options: PopulateOptions) =>
   Effect.gen(function* () {
+    // A shard that cannot be routed is left for openShard to report.
+    const router = yield* Router
+    const databases = yield* Effect.forEach(shards, (shard) => Effect.option(router.dbForWrite(shard.model)))
+    yield* openInLockOrder(databases.flatMap(Option.toArray))
     // Cached per database, so two models sharing one are reset once, before either inserts.
     const reset = yield* Effect.cachedFunction((database: ShardDatabase) => database.reset)
     const prepare = options.reset === true ? reset : (): Effect.Effect<void, StorageError> => Effect.void

@@ -1,8 +1,12 @@
 import type { StorageOperation } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
 
-/** `inserted`: it landed. `invalid`: it broke a rule or type, or was malformed. `failed`: the database refused it. */
-export type RecordStatus = "inserted" | "invalid" | "failed"
+/**
+ * `inserted`: it landed. `replaced`: it landed over the stored row with its key, and `skipped`:
+ * its key was taken and the stored row was kept (`--on-conflict replace|skip`). `invalid`: it
+ * broke a rule or type, or was malformed. `failed`: the database refused it.
+ */
+export type RecordStatus = "inserted" | "replaced" | "skipped" | "invalid" | "failed"
 
 /**
  * One input record's fate. `data`, `success` and `errors` are the seed's shape exactly
@@ -23,6 +27,8 @@ export interface RecordResult {
 export interface Counts {
   readonly processed: number
   readonly inserted: number
+  readonly replaced: number
+  readonly skipped: number
   readonly invalid: number
   readonly failed: number
 }
@@ -77,6 +83,8 @@ export const summarize = (shards: ReadonlyArray<ShardReport>): RunSummary => {
   return {
     processed,
     inserted,
+    replaced: total("replaced"),
+    skipped: total("skipped"),
     invalid: total("invalid"),
     failed: total("failed"),
     successRate: processed === 0 ? 0 : inserted / processed,

@@ -35,6 +35,8 @@ export interface Tally extends ResultSink {
 export const makeTally = (options: TallyOptions): Tally => {
   let processed = 0
   let inserted = 0
+  let replaced = 0
+  let skipped = 0
   let invalid = 0
   let failed = 0
   const byRule: Record<string, number> = {}
@@ -63,6 +65,16 @@ export const makeTally = (options: TallyOptions): Tally => {
       }
       logs.all?.append(logLine(insertedResult(position, line, data)))
     },
+    conflicted: (result) => {
+      processed++
+      if (result.status === "replaced") replaced++
+      else skipped++
+      if (kept !== null) {
+        if (kept.length < options.keepRecords) kept.push(result)
+        else kept = null
+      }
+      logs.all?.append(logLine(result))
+    },
     rejected: (result) => {
       processed++
       if (kept !== null) {
@@ -76,7 +88,7 @@ export const makeTally = (options: TallyOptions): Tally => {
       logs.rejected?.append(logLine(result))
       logs.all?.append(logLine(result))
     },
-    counts: () => ({ processed, inserted, invalid, failed }),
+    counts: () => ({ processed, inserted, replaced, skipped, invalid, failed }),
     rejectedByRule: () => ({ ...byRule }),
     firstRejected: () => firstRejected,
     records: () => kept,

@@ -1,6 +1,6 @@
 import { parentPort, Worker, workerData } from "node:worker_threads"
-import { Effect, Schema } from "effect"
-import type { InputError } from "./errors.ts"
+import { Console, Duration, Effect, Schema } from "effect"
+import type { InputError, ShardLockedError } from "./errors.ts"
 import { failedInput } from "./failed-input.ts"
 import type { ShardInput } from "./record-source.ts"
 import { type ShardProgress, loadShard, openShard } from "./load-shard.ts"
@@ -9,6 +9,7 @@ import type { ShardReport } from "./report.ts"
 import type { DatabaseRouter } from "./router.ts"
 import { sampleInput } from "./sample-input.ts"
 import type { Shard } from "./shard.ts"
+import { lockWaitNotice } from "./shard-lock.ts"
 import { shardsLayer } from "./shards-layer.ts"
 import { compileSqlJs, useCompiledSqlJs } from "./sqljs.ts"
 import { SqlJsStorage } from "./sqljs-storage.ts"
@@ -23,6 +24,8 @@ export const ShardWorkerTask = Schema.Struct({
   shard: Schema.String,
   input: Schema.NullOr(Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Format, { exact: true }) })),
   dataDir: Schema.String,
+  /** How long to wait for another process's lock on the shard file (shard-lock.ts). */
+  lockWaitSeconds: Schema.NonNegative,
   reset: Schema.Boolean,
   batchSize: Schema.Int,
   keepRecords: Schema.Int,
@@ -80,9 +83,18 @@ export const serveShardWorker = (plugins: {
     const opened = yield* openShard(shard, (database) => (task.reset ? database.reset : Effect.void))
     return yield* loadShard(opened, input, { ...task, onProgress })
   })
-  const layer = shardsLayer({ shards: plugins.shards, routers: plugins.routers ?? [], storage: SqlJsStorage.layer({ dataDir: task.dataDir }) })
+  const writer = { waitSeconds: task.lockWaitSeconds, onWait: (busy: ShardLockedError) => Console.error(lockWaitNotice(busy, task.lockWaitSeconds)) }
+  const layer = shardsLayer({ shards: plugins.shards, routers: plugins.routers ?? [], storage: SqlJsStorage.layer({ dataDir: task.dataDir, writer }) })
+  // Sent by runShardInWorker when the run is interrupted: interrupting the load, rather than
+  // having the thread terminated, runs its finalizers, which release the shard's lock.
+  const interruption = new AbortController()
+  port.on("message", (message: unknown) => {
+    if (message === INTERRUPT) interruption.abort()
+  })
+  // Listening must not keep the thread alive once the load is done.
+  port.unref()
   // loadShard reports rather than fails; what can fail is finding the shard or a defect.
-  Effect.runPromise(Effect.provide(program, layer)).then(
+  Effect.runPromise(Effect.provide(program, layer), { signal: interruption.signal }).then(
     (report) => port.postMessage({ _tag: "Report", report } satisfies ShardWorkerMessage),
     (error: unknown) =>
       port.postMessage({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) } satisfies ShardWorkerMessage)
@@ -91,8 +103,8 @@ export const serveShardWorker = (plugins: {
 
 /**
  * Runs a shard's load in a worker thread started from `script` (whose body calls
- * `serveShardWorker`), as an Effect: interruption terminates the worker, and a worker that
- * dies is reported as the shard's failure rather than failing the run.
+ * `serveShardWorker`), as an Effect: interruption stops the worker (see `stopWorker`), and a
+ * worker that dies is reported as the shard's failure rather than failing the run.
  */
 export const runShardInWorker = (
   script: URL,
@@ -123,8 +135,28 @@ export const runShardInWorker = (
       })
       worker.on("error", (error) => fail(`worker thread failed: ${error.message}`))
       worker.on("exit", (code) => fail(`worker thread exited with code ${code} before reporting`))
-      return Effect.promise(() => worker.terminate())
+      return stopWorker(worker)
     })
+  )
+
+/** Asks a worker to interrupt its load. */
+const INTERRUPT = "interrupt"
+
+/** Long enough for an interrupted worker to finish its batch or its persist and close. */
+const STOP_GRACE = Duration.seconds(10)
+
+/**
+ * Stops an interrupted worker: asks it to interrupt its load, so that its finalizers close its
+ * database and release the shard's lock, and waits for it to exit; terminates it if it has not
+ * within STOP_GRACE (its lock, naming this process, is then taken over once this process exits).
+ */
+const stopWorker = (worker: Worker): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    worker.once("exit", () => resume(Effect.void))
+    worker.postMessage(INTERRUPT)
+  }).pipe(
+    Effect.timeoutTo({ duration: STOP_GRACE, onSuccess: () => Effect.void, onTimeout: () => Effect.promise(() => worker.terminate()) }),
+    Effect.flatten
   )
 
 /** A compiled WebAssembly module, as it arrives through `workerData`. */
@@ -143,7 +175,7 @@ const workerFailure = (shard: Shard, task: ShardWorkerTask, started: Date, messa
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     migrationsApplied: [],
-    counts: { processed: 0, inserted: 0, invalid: 0, failed: 0 },
+    counts: { processed: 0, inserted: 0, replaced: 0, skipped: 0, invalid: 0, failed: 0 },
     rejectedByRule: {},
     firstRejected: [],
     records: [],

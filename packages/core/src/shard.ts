@@ -3,6 +3,7 @@ import type { Migration } from "./migration.ts"
 import type { Random } from "./random.ts"
 import { ruleFor, type Rule, type RuleBuilder } from "./rule.ts"
 import { ShardName } from "./shard-name.ts"
+import { TEXT_RULES, unstorableTextMessage } from "./storable-text.ts"
 import type { SqlValue } from "./sql-value.ts"
 import { makeTextValidator } from "./text-validation.ts"
 import { makeValidator, type Validator } from "./validation.ts"
@@ -111,6 +112,13 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     Schema.filter((record) => {
       // Runs for every record: no allocation unless a rule is broken.
       let issues: Array<Schema.FilterIssue> | undefined
+      for (const column of columns) {
+        const value = record[column]
+        const message = typeof value === "string" ? unstorableTextMessage(value) : undefined
+        if (message === undefined) continue
+        issues = issues ?? []
+        issues.push({ path: [column], message })
+      }
       for (const rule of rules) {
         const field = rule.brokenField(record)
         if (field === undefined) continue
@@ -120,6 +128,8 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
       return issues ?? true
     })
   )
+  // The text checks name their issues like rules do, without being the plugin's rules.
+  const checks = [...rules, ...Object.values(TEXT_RULES)]
   return {
     name,
     model: config.model,
@@ -130,8 +140,8 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     rules: rules.map(({ name, message }) => ({ name, message })),
     sample: config.sample,
     schema,
-    validate: makeValidator(schema, columns, rules),
-    validateText: makeTextValidator(schema, columns, rules),
+    validate: makeValidator(schema, columns, checks),
+    validateText: makeTextValidator(schema, columns, checks),
     ...(config.generators === undefined ? {} : { generators: config.generators })
   }
 }

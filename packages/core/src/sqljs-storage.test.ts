@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import type { Migration } from "./migration.ts"
 import { populate } from "./populate.ts"
 import { SqlJsStorage } from "./sqljs-storage.ts"
-import { type ShardDatabase, ShardStorage } from "./storage.ts"
+import { RowOutcome, type ShardDatabase, ShardStorage } from "./storage.ts"
 import { noteShard, queryFile, storageIn, tempDir, testLayer } from "./testing.ts"
 
 const notes = noteShard("notes")
@@ -28,7 +28,7 @@ describe("SqlJsStorage files", () => {
           expect(database.exists).toBe(false)
           expect(database.location).toBe(fileOf(dir))
           yield* database.migrate(notes.model, notes.migrations)
-          expect(yield* database.insertBatch(notes, [[2, "two", 0], [1, "one", 5]])).toEqual([undefined, undefined])
+          expect(yield* database.insertBatch(notes, [[2, "two", 0], [1, "one", 5]])).toEqual([RowOutcome.inserted, RowOutcome.inserted])
           expect(yield* Effect.promise(() => readdir(dir))).toEqual([])
           yield* database.persist
           expect(database.exists).toBe(true)

@@ -1,18 +1,25 @@
 import { mkdir, readFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { Effect, Layer, Scope } from "effect"
-import type { Database, SqlJsStatic, SqlValue as SqlJsValue } from "sql.js"
+import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
 import { writeFileAtomic } from "./atomic-file.ts"
 import { StorageError, type StorageOperation } from "./errors.ts"
 import type { AppliedMigration, Migration } from "./migration.ts"
+import { acquireShardLock, type LockWait } from "./shard-lock.ts"
 import type { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
 import { loadSqlJs } from "./sqljs.ts"
-import { type RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
+import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
 
 export interface SqlJsStorageOptions {
   /** Directory holding one `<shard>.db` file per shard; created on first write. */
   readonly dataDir: string
+  /**
+   * Open the databases for writing: each takes its shard's single-writer lock (shard-lock.ts)
+   * for the layer's lifetime, waiting up to `waitSeconds` for another writer. Without it the
+   * databases are opened as readers, which never lock and are never blocked.
+   */
+  readonly writer?: LockWait
 }
 
 const LEDGER = "_migrations"
@@ -26,20 +33,35 @@ export const SqlJsStorage = {
     Layer.scoped(
       ShardStorage,
       Effect.gen(function* () {
-        const SQL = yield* Effect.promise(loadSqlJs)
         const scope = yield* Effect.scope
+        // sql.js is compiled on first use, not when the layer is built: a run whose shards all
+        // load in worker threads never needs it in the main thread (~45 MB of memory).
         const database = yield* Effect.cachedFunction((name: ShardName) =>
-          openDatabase(SQL, name, join(options.dataDir, `${name}.db`)).pipe(Scope.extend(scope))
+          Effect.promise(loadSqlJs).pipe(
+            Effect.flatMap((SQL) => openDatabase(SQL, name, join(options.dataDir, `${name}.db`), options.writer)),
+            Scope.extend(scope)
+          )
         )
         return ShardStorage.of({ database })
       })
     )
 }
 
-const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string) =>
+const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, writer: LockWait | undefined) =>
   Effect.gen(function* () {
     const fail = (operation: StorageOperation) => (cause: unknown) =>
       new StorageError({ shard: name, location, operation, reason: reasonOf(cause) })
+
+    // Locked before the file is read, not at the first write: sql.js works on a copy in memory
+    // and `persist` writes all of it back, so two writers that had read the same file would
+    // each write back their own copy, and the last one would drop the other's rows.
+    if (writer !== undefined) {
+      yield* acquireShardLock({ shard: name, location, ...writer }).pipe(
+        Effect.catchTag("ShardLockedError", (busy) =>
+          Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason }))
+        )
+      )
+    }
 
     const bytes = yield* Effect.tryPromise({ try: () => readIfPresent(location), catch: fail("open") })
     let exists = bytes !== undefined
@@ -60,23 +82,26 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string) =>
       },
       appliedMigrations: locked("read", () => readLedger(db)),
       migrate: (model, migrations) => locked("migrate", () => applyMigrations(db, model, migrations)),
-      insertBatch: (target, rows) => locked("insert", () => insertRows(db, target, rows)),
+      insertBatch: (target, rows, onConflict = "fail") => locked("insert", () => insertRows(db, target, rows, onConflict)),
       count: (table) => locked("read", () => Number(queryRows(db, `SELECT count(*) AS n FROM ${quote(table)}`, [])[0]?.["n"] ?? 0)),
       select: (target, query) => locked("read", () => selectRows(db, target, query)),
+      integrityProblems: locked("read", () => integrityProblems(db)),
       reset: locked("open", () => {
         const empty = new SQL.Database()
         db.close()
         db = empty
       }),
+      // Uninterruptible: an interrupted run would otherwise release its shard lock while the
+      // rename over the shard file is still under way, and could replace the next writer's file.
       persist: lock.withPermits(1)(
-        Effect.tryPromise({
+        Effect.uninterruptible(Effect.tryPromise({
           try: async () => {
             await mkdir(dirname(location), { recursive: true, mode: 0o755 })
             await writeFileAtomic(location, db.export())
             exists = true
           },
           catch: fail("persist")
-        })
+        }))
       )
     }
     return database
@@ -146,12 +171,21 @@ const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<
  * per row would cost as much as the insert itself. insert-records.test.ts makes the failures
  * happen mid-batch, a trigger's among them, and checks that nothing of them remains.
  */
-const insertRows = (db: Database, target: TableTarget, rows: ReadonlyArray<ReadonlyArray<SqlValue>>): ReadonlyArray<RowOutcome> => {
+const insertRows = (
+  db: Database,
+  target: TableTarget,
+  rows: ReadonlyArray<ReadonlyArray<SqlValue>>,
+  onConflict: ConflictMode
+): ReadonlyArray<RowOutcome> => {
   const outcomes: Array<RowOutcome> = []
   if (rows.length === 0) return outcomes
-  const columns = target.columns.map(quote).join(", ")
-  const placeholders = target.columns.map(() => "?").join(", ")
-  const insert = db.prepare(`INSERT INTO ${quote(target.table)} (${columns}) VALUES (${placeholders})`)
+  const insert = db.prepare(insertStatement(target, onConflict))
+  // Whether the key is taken decides between Inserted and Replaced; asked only when replacing.
+  const keyTaken =
+    onConflict === "replace"
+      ? db.prepare(`SELECT 1 FROM ${quote(target.table)} WHERE ${quote(target.primaryKey)} = ?`)
+      : undefined
+  const keyIndex = target.columns.indexOf(target.primaryKey)
   // The journal only serves rollbacks inside this in-memory database (durability is the atomic
   // file write's job): in memory, it costs a fraction of Emscripten's file system. Set per batch
   // because db.export() resets pragmas.
@@ -160,10 +194,13 @@ const insertRows = (db: Database, target: TableTarget, rows: ReadonlyArray<Reado
   try {
     for (const row of rows) {
       try {
+        const replacing = keyTaken !== undefined && exists(keyTaken, row[keyIndex] ?? null)
         insert.run(row as Array<SqlJsValue>)
-        outcomes.push(undefined)
+        outcomes.push(
+          replacing ? RowOutcome.replaced : onConflict === "skip" && db.getRowsModified() === 0 ? RowOutcome.skipped : RowOutcome.inserted
+        )
       } catch (error) {
-        outcomes.push(reasonOf(error))
+        outcomes.push(RowOutcome.refused(reasonOf(error)))
       }
     }
     db.run("COMMIT")
@@ -172,6 +209,37 @@ const insertRows = (db: Database, target: TableTarget, rows: ReadonlyArray<Reado
     return rollbackAfter(db, error)
   } finally {
     insert.free()
+    keyTaken?.free()
+  }
+}
+
+/**
+ * `ON CONFLICT DO NOTHING` and `DO UPDATE` act on uniqueness only: a NOT NULL or CHECK
+ * violation still refuses the row whatever the mode. `replace` updates the row in place (by
+ * primary key) rather than deleting and re-inserting it, so nothing that refers to it breaks.
+ */
+const insertStatement = (target: TableTarget, onConflict: ConflictMode): string => {
+  const insert = `INSERT INTO ${quote(target.table)} (${target.columns.map(quote).join(", ")}) VALUES (${target.columns.map(() => "?").join(", ")})`
+  switch (onConflict) {
+    case "fail":
+      return insert
+    case "skip":
+      return `${insert} ON CONFLICT DO NOTHING`
+    case "replace": {
+      const updates = target.columns.filter((column) => column !== target.primaryKey).map((column) => `${quote(column)} = excluded.${quote(column)}`)
+      return updates.length === 0
+        ? `${insert} ON CONFLICT (${quote(target.primaryKey)}) DO NOTHING`
+        : `${insert} ON CONFLICT (${quote(target.primaryKey)}) DO UPDATE SET ${updates.join(", ")}`
+    }
+  }
+}
+
+const exists = (query: Statement, key: SqlValue): boolean => {
+  try {
+    query.bind([key as SqlJsValue])
+    return query.step()
+  } finally {
+    query.reset()
   }
 }
 
@@ -208,6 +276,16 @@ const queryRows = (db: Database, sql: string, params: ReadonlyArray<SqlValue>): 
   } finally {
     statement.free()
   }
+}
+
+/**
+ * `PRAGMA integrity_check` answers one row, `ok`, or rows of problems, some of them several
+ * lines under a `*** in database main ***` heading: one problem per line here, without it.
+ */
+const integrityProblems = (db: Database): ReadonlyArray<string> => {
+  const answers = queryRows(db, "PRAGMA integrity_check", []).map((row) => String(row["integrity_check"]))
+  if (answers.length === 1 && answers[0] === "ok") return []
+  return answers.flatMap((answer) => answer.split("\n")).filter((line) => line !== "" && !/^\*\*\* in database \w+ \*\*\*$/.test(line))
 }
 
 const hasTable = (db: Database, table: string): boolean =>

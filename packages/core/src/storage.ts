@@ -13,10 +13,29 @@ export interface TableTarget {
 }
 
 /**
- * Outcome of one row of a batch: `undefined` when it landed, else the database's own message
- * (e.g. `UNIQUE constraint failed: users.id`). A refused row leaves no trace.
+ * What to do with a row whose primary key (or another unique key) is already taken: `fail`
+ * it with the database's message (the seed's behaviour), `skip` it and keep the stored row,
+ * or `replace` the stored row with it (by primary key).
  */
-export type RowOutcome = string | undefined
+export type ConflictMode = "fail" | "skip" | "replace"
+
+/**
+ * What became of one row of a batch. `Refused` carries the database's own message (e.g.
+ * `UNIQUE constraint failed: users.id`); a refused row leaves no trace.
+ */
+export type RowOutcome =
+  | { readonly _tag: "Inserted" }
+  | { readonly _tag: "Skipped" }
+  | { readonly _tag: "Replaced" }
+  | { readonly _tag: "Refused"; readonly reason: string }
+
+/** The outcomes without a payload, shared: a batch of a million rows allocates none of them. */
+export const RowOutcome = {
+  inserted: { _tag: "Inserted" },
+  skipped: { _tag: "Skipped" },
+  replaced: { _tag: "Replaced" },
+  refused: (reason: string): RowOutcome => ({ _tag: "Refused", reason })
+} as const
 
 /**
  * One shard database. Every method runs under the database's own lock, so several models
@@ -33,15 +52,25 @@ export interface ShardDatabase {
   readonly migrate: (model: string, migrations: ReadonlyArray<Migration>) => Effect.Effect<ReadonlyArray<Migration>, StorageError>
   /**
    * Inserts a batch in one transaction, each row atomically on its own: a refused row is
-   * reported and rolled back alone, its neighbours still land.
+   * reported and rolled back alone, its neighbours still land. `onConflict` (default `fail`)
+   * says what a taken key means.
    */
-  readonly insertBatch: (target: TableTarget, rows: ReadonlyArray<Row>) => Effect.Effect<ReadonlyArray<RowOutcome>, StorageError>
+  readonly insertBatch: (
+    target: TableTarget,
+    rows: ReadonlyArray<Row>,
+    onConflict?: ConflictMode
+  ) => Effect.Effect<ReadonlyArray<RowOutcome>, StorageError>
   readonly count: (table: string) => Effect.Effect<number, StorageError>
   /** Rows ordered by primary key; `key` selects one. */
   readonly select: (
     target: TableTarget,
     query: { readonly key?: SqlValue; readonly limit?: number }
   ) => Effect.Effect<ReadonlyArray<Readonly<Record<string, SqlValue>>>, StorageError>
+  /**
+   * What the database engine's own integrity check finds wrong (SQLite's `PRAGMA
+   * integrity_check`); empty when the database is sound. Reads only.
+   */
+  readonly integrityProblems: Effect.Effect<ReadonlyArray<string>, StorageError>
   /** Empties the database in memory; the stored copy is replaced only by the next `persist`. */
   readonly reset: Effect.Effect<void, StorageError>
   /** Makes everything inserted so far durable; all or nothing. */

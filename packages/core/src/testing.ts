@@ -65,6 +65,7 @@ const recording = (database: ShardDatabase, calls: Array<StorageCall>): ShardDat
     insertBatch: (target, rows) => Effect.zipRight(record("insertBatch"), database.insertBatch(target, rows)),
     count: database.count,
     select: database.select,
+    integrityProblems: database.integrityProblems,
     reset: database.reset,
     persist: Effect.zipRight(record("persist"), database.persist)
   }

@@ -2,13 +2,13 @@ import { migrate } from "@distributed-insert/core"
 import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, displayPath, json, shardSelection } from "../common-options.ts"
+import { dataDir, displayPath, json, shardSelection, waitLock } from "../common-options.ts"
 import { ShardFailuresError } from "../errors.ts"
 import { renderTable } from "../render/table.ts"
 
-export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSelection, json }, (options) =>
+export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSelection, json, waitLock }, (options) =>
   Effect.gen(function* () {
-    const results = yield* migrate(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
+    const results = yield* migrate(options.shard).pipe(Effect.provide(appLayer(options.dataDir, { waitSeconds: options.waitLock })))
     if (options.json) {
       const plain = results.map((result) => ({ ...result, error: result.error === null ? null : result.error.message }))
       yield* Console.log(JSON.stringify(plain, null, 2))

@@ -18,7 +18,7 @@ import {
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, invocationDir, json, shardSelection } from "../common-options.ts"
+import { dataDir, invocationDir, json, shardSelection, waitLock } from "../common-options.ts"
 import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
@@ -67,7 +67,7 @@ interface InputSpec {
 
 export const populateCommand = Command.make(
   "populate",
-  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, workers },
+  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, workers, waitLock },
   (options) =>
     Effect.gen(function* () {
       const registry = yield* ShardRegistry
@@ -98,6 +98,7 @@ export const populateCommand = Command.make(
           shard: shard.name,
           input: spec === undefined ? null : { path: spec.path, ...(spec.format === undefined ? {} : { format: spec.format }) },
           dataDir: options.dataDir,
+          lockWaitSeconds: options.waitLock,
           reset: options.reset,
           batchSize: options.batchSize,
           keepRecords: 1000,
@@ -151,7 +152,7 @@ export const populateCommand = Command.make(
       if (failures.length > 0) return yield* new ShardFailuresError({ failures })
       const rejected = report.summary.invalid + report.summary.failed
       if (options.failOnReject && rejected > 0) return yield* new RejectedRecordsError({ rejected })
-    }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir)))
+    }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir, { waitSeconds: options.waitLock })))
 ).pipe(
   Command.withDescription(
     "Apply pending migrations, then validate and insert each shard's records (its sample data, or --input), one concurrent fiber or worker per shard"

@@ -1,0 +1,120 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ShardStorage, SqlJsStorage } from "@distributed-insert/core"
+import { orders } from "@distributed-insert/shard-orders"
+import { Effect } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { runCli } from "./testing.ts"
+
+// End to end: the built CLI as a user runs it.
+interface CheckJson {
+  readonly shard: string
+  readonly exists: boolean
+  readonly integrity: "ok" | ReadonlyArray<string>
+  readonly schema: string
+  readonly status: "ok" | "problem"
+  readonly problems: ReadonlyArray<string>
+}
+
+let dataDir = ""
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "distributed-insert-check-"))
+})
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const check = (...args: ReadonlyArray<string>) => runCli(["check", ...args, "--data-dir", dataDir])
+
+/** Every file in the data directory with its bytes. */
+const snapshot = async () => {
+  const names = (await readdir(dataDir)).sort()
+  return Promise.all(names.map(async (name) => [name, await readFile(join(dataDir, name))] as const))
+}
+
+/** The orders file as a newer release of the Order plugin, with a second migration, leaves it. */
+const migrateWithNewerOrders = (dir: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const database = yield* Effect.flatMap(ShardStorage, (storage) => storage.database(orders.name))
+      const newer = [...orders.migrations, { version: 2, description: "add a note", sql: "ALTER TABLE orders ADD COLUMN note TEXT" }]
+      yield* database.migrate(orders.model, newer)
+      yield* database.persist
+    }).pipe(Effect.provide(SqlJsStorage.layer({ dataDir: dir })))
+  )
+
+describe("distributed-insert check", () => {
+  it("passes populated shards, exit 0, and changes no file", async () => {
+    await runCli(["populate", "--data-dir", dataDir])
+    const before = await snapshot()
+
+    const human = await check()
+    expect(human.code).toBe(0)
+    expect(human.stdout.split("\n")[0]).toMatch(/^SHARD\s+FILE\s+INTEGRITY\s+SCHEMA\s+STATUS$/)
+    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+ok\s+up to date\s+ok/)
+    expect(human.stdout).toMatch(/orders\s+\S*orders\.db\s+ok\s+up to date\s+ok/)
+    expect(human.stderr).toBe("")
+
+    const json = await check("--json")
+    expect(json.code).toBe(0)
+    const results: ReadonlyArray<CheckJson> = JSON.parse(json.stdout)
+    expect(results.map(({ shard, integrity, schema, status, problems }) => ({ shard, integrity, schema, status, problems }))).toEqual(
+      ["users", "products", "orders"].map((shard) => ({ shard, integrity: "ok", schema: "up to date", status: "ok", problems: [] }))
+    )
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it("reports a truncated, a garbage and a newer-schema file, checks the others, exits 1, and leaves them byte-identical", async () => {
+    await runCli(["populate", "--data-dir", dataDir])
+    const users = await readFile(join(dataDir, "users.db"))
+    await writeFile(join(dataDir, "users.db"), users.subarray(0, users.length / 2))
+    await writeFile(join(dataDir, "products.db"), "certainly not an SQLite database\n".repeat(200))
+    await migrateWithNewerOrders(dataDir)
+    const before = await snapshot()
+
+    const human = await check()
+    expect(human.code).toBe(1)
+    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+1 problem\s+unknown\s+problem/)
+    expect(human.stdout).toMatch(/products\s+\S*products\.db\s+1 problem\s+unknown\s+problem/)
+    expect(human.stdout).toMatch(/orders\s+\S*orders\.db\s+ok\s+ahead \(unknown version 2\)\s+problem/)
+    expect(human.stdout).toContain("users: cannot open: database disk image is malformed")
+    expect(human.stdout).toContain("products: cannot open: file is not a database")
+    expect(human.stdout).toContain("orders: schema ahead (unknown version 2): a newer Order plugin migrated this file")
+    expect(human.stderr).toContain("check found problems in shards users, products, orders")
+
+    const json = await check("--json")
+    expect(json.code).toBe(1)
+    const results: ReadonlyArray<CheckJson> = JSON.parse(json.stdout)
+    expect(results.map((result) => [result.shard, result.status, result.schema])).toEqual([
+      ["users", "problem", "unknown"],
+      ["products", "problem", "unknown"],
+      ["orders", "problem", "ahead (unknown version 2)"]
+    ])
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it("judges only the selected shards: a healthy selection exits 0 whatever the others' state", async () => {
+    await runCli(["populate", "--data-dir", dataDir])
+    await writeFile(join(dataDir, "orders.db"), "garbage")
+    const selected = await check("--shard", "User", "--shard", "products", "--json")
+    expect(selected.code).toBe(0)
+    expect(JSON.parse(selected.stdout).map((result: CheckJson) => result.shard)).toEqual(["users", "products"])
+    expect((await check("--shard", "orders")).code).toBe(1)
+  })
+
+  it("reports missing files without creating them, or the data directory", async () => {
+    const nowhere = join(dataDir, "nowhere")
+    const result = await runCli(["check", "--data-dir", nowhere])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/users\s+\S*users\.db \(missing\)\s+-\s+behind by 1\s+problem/)
+    expect(result.stdout).toContain("users: the file does not exist: migrate or populate creates it")
+    expect(await readdir(dataDir)).toEqual([])
+  })
+
+  it("an unknown shard is bad usage: exit 2", async () => {
+    const result = await check("--shard", "nope")
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown shard or model "nope"')
+  })
+})

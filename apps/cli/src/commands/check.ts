@@ -1,0 +1,40 @@
+import { checkShards, type ShardCheck } from "@distributed-insert/core"
+import { Command } from "@effect/cli"
+import { Console, Data, Effect } from "effect"
+import { appLayer } from "../app-layer.ts"
+import { dataDir, displayPath, json, shardSelection } from "../common-options.ts"
+import { renderTable } from "../render/table.ts"
+import { style } from "../style.ts"
+
+/** `check` completed and found something wrong with some shard: exit code 1. */
+export class ShardProblemsError extends Data.TaggedError("ShardProblemsError")<{
+  readonly shards: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `check found problems in ${this.shards.length === 1 ? "shard" : "shards"} ${this.shards.join(", ")}`
+  }
+}
+
+export const checkCommand = Command.make("check", { dataDir, shard: shardSelection, json }, (options) =>
+  Effect.gen(function* () {
+    const results = yield* checkShards(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
+    yield* Console.log(options.json ? JSON.stringify(results, null, 2) : renderChecks(results))
+    const troubled = results.filter((result) => result.status === "problem").map((result) => result.shard)
+    if (troubled.length > 0) return yield* new ShardProblemsError({ shards: troubled })
+  })
+).pipe(
+  Command.withDescription("Check each shard's file: that it exists and opens, SQLite's integrity check, its schema version. Reads only")
+)
+
+/** The table, then each problem on a line of its own under it. */
+const renderChecks = (results: ReadonlyArray<ShardCheck>): string => {
+  const rows = results.map((result) => [
+    result.shard,
+    result.location === null ? "" : `${displayPath(result.location)}${result.exists ? "" : " (missing)"}`,
+    result.integrity !== "ok" ? `${result.integrity.length} ${result.integrity.length === 1 ? "problem" : "problems"}` : result.exists ? "ok" : "-",
+    result.schema,
+    result.status === "ok" ? style.green("ok") : style.red("problem")
+  ])
+  const problems = results.flatMap((result) => result.problems.map((problem) => `${result.shard}: ${problem}`))
+  return [renderTable(["SHARD", "FILE", "INTEGRITY", "SCHEMA", "STATUS"], rows), ...(problems.length === 0 ? [] : ["", ...problems])].join("\n")
+}
