@@ -145,6 +145,32 @@ describe("populate --input", () => {
     expect(new Set(lines.map((line) => line.shard))).toEqual(new Set(["users"]))
   })
 
+  it("with --on-conflict skip, a second load keeps the stored rows and reports the taken keys as skipped", async () => {
+    const path = join(dir, "users.ndjson")
+    await writeFile(path, '{"id":1,"name":"Ada","email":"ada@example.com"}\n{"id":2,"name":"Bob","email":"bob@example.com"}\n')
+    await populate(["--input", `users=${path}`])
+    await writeFile(path, '{"id":1,"name":"Ada Two","email":"ada2@example.com"}\n{"id":3,"name":"Cy","email":"cy@example.com"}\n')
+    const { code, report } = await populate(["--input", `users=${path}`, "--on-conflict", "skip"])
+    expect(code).toBe(0)
+    expect(report?.shards[0]?.counts).toEqual({ processed: 2, inserted: 1, replaced: 0, skipped: 1, invalid: 0, failed: 0 })
+    expect(report?.shards[0]?.records?.map((record) => record.status)).toEqual(["skipped", "inserted"])
+    expect((await rows("User")).map((row) => row["name"])).toEqual(["Ada", "Bob", "Cy"])
+  })
+
+  it("with --on-conflict replace, a second load overwrites the stored rows with the same keys", async () => {
+    const path = join(dir, "products.ndjson")
+    await writeFile(path, '{"id":1,"name":"Lamp","price":10}\n{"id":2,"name":"Desk","price":200}\n')
+    await populate(["--input", `products=${path}`])
+    await writeFile(path, '{"id":2,"name":"Oak desk","price":250}\n{"id":3,"name":"Chair","price":80}\n')
+    const { report } = await populate(["--input", `products=${path}`, "--on-conflict", "replace"])
+    expect(report?.shards[0]?.counts).toEqual({ processed: 2, inserted: 1, replaced: 1, skipped: 0, invalid: 0, failed: 0 })
+    expect(await rows("Product")).toEqual([
+      { id: 1, name: "Lamp", price: 10 },
+      { id: 2, name: "Oak desk", price: 250 },
+      { id: 3, name: "Chair", price: 80 }
+    ])
+  })
+
   it("exits 1 with --fail-on-reject when a record was rejected, 0 without it", async () => {
     const path = join(dir, "users.ndjson")
     await writeFile(path, '{"id":1,"name":"","email":"a@example.com"}\n')

@@ -28,6 +28,7 @@ export const ShardWorkerTask = Schema.Struct({
   lockWaitSeconds: Schema.NonNegative,
   reset: Schema.Boolean,
   batchSize: Schema.Int,
+  onConflict: Schema.Literal("fail", "skip", "replace"),
   keepRecords: Schema.Int,
   keepRejected: Schema.Int,
   files: Schema.Struct({

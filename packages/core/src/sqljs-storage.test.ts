@@ -172,3 +172,32 @@ describe("SqlJsStorage on a file that is not SQLite", () => {
     })
   )
 })
+
+describe("SqlJsStorage conflict modes", () => {
+  it.scoped("fails, skips or replaces a row whose key is taken, and refuses other constraint violations in every mode", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      yield* withDatabase(dir, (database) =>
+        Effect.gen(function* () {
+          yield* database.migrate(notes.model, notes.migrations)
+          yield* database.insertBatch(notes, [[1, "one", 1]])
+          expect(yield* database.insertBatch(notes, [[1, "again", 2]])).toEqual([RowOutcome.refused("UNIQUE constraint failed: notes.id")])
+          expect(yield* database.insertBatch(notes, [[1, "skipped", 3], [2, "two", 2]], "skip")).toEqual([RowOutcome.skipped, RowOutcome.inserted])
+          expect(yield* database.insertBatch(notes, [[2, "replaced", 4], [3, "three", 3]], "replace")).toEqual([
+            RowOutcome.replaced,
+            RowOutcome.inserted
+          ])
+          expect(yield* database.insertBatch(notes, [[4, null, 1], [1, "too many", 9]], "skip")).toEqual([
+            RowOutcome.refused("NOT NULL constraint failed: notes.body"),
+            RowOutcome.refused("CHECK constraint failed: at_most_five")
+          ])
+          expect(yield* rowsOf(database)).toEqual([
+            { id: 1, body: "one", stars: 1 },
+            { id: 2, body: "replaced", stars: 4 },
+            { id: 3, body: "three", stars: 3 }
+          ])
+        })
+      )
+    })
+  )
+})

@@ -46,6 +46,10 @@ const reportFile = Options.text("report").pipe(
   Options.optional
 )
 const failOnReject = Options.boolean("fail-on-reject").pipe(Options.withDescription("Exit 1 when any record was rejected"))
+const onConflict = Options.choice("on-conflict", ["fail", "skip", "replace"]).pipe(
+  Options.withDescription("A record whose key is already stored: fail it (default), skip it, or replace the stored row"),
+  Options.withDefault("fail")
+)
 const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(
   Options.withDescription("Run each shard with a file input in its own worker thread (auto: when the inputs are large)"),
   Options.withDefault("auto")
@@ -67,7 +71,7 @@ interface InputSpec {
 
 export const populateCommand = Command.make(
   "populate",
-  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, workers, waitLock },
+  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, onConflict, workers, waitLock },
   (options) =>
     Effect.gen(function* () {
       const registry = yield* ShardRegistry
@@ -101,6 +105,7 @@ export const populateCommand = Command.make(
           lockWaitSeconds: options.waitLock,
           reset: options.reset,
           batchSize: options.batchSize,
+          onConflict: options.onConflict,
           keepRecords: 1000,
           keepRejected: 10,
           files: files(shard)
@@ -117,6 +122,7 @@ export const populateCommand = Command.make(
             shards: selection,
             reset: options.reset,
             batchSize: options.batchSize,
+            onConflict: options.onConflict,
             inputs: (shard) => opened.get(shard) ?? sampleInput(shard),
             files,
             onProgress: board.update,

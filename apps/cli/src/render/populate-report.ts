@@ -12,7 +12,8 @@ const recordLabel = (shard: ShardReport, primaryKey: string | undefined, record:
 }
 
 const renderRecord = (shard: ShardReport, primaryKey: string | undefined, record: RecordResult, fromFile: boolean): Array<string> => {
-  const mark = record.success ? style.green("✓") : style.red("✗")
+  const mark =
+    record.status === "skipped" ? style.dim("=") : record.status === "replaced" ? style.green("↻") : record.success ? style.green("✓") : style.red("✗")
   const where = fromFile ? style.dim(`line ${record.line}: `) : ""
   const lines = [`  ${mark} ${recordLabel(shard, primaryKey, record).padEnd(shard.model.length + 4)} ${where}${style.dim(JSON.stringify(record.data))}`]
   for (const issue of record.issues) {
@@ -38,10 +39,14 @@ const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<
       for (const record of shard.firstRejected) lines.push(...renderRecord(shard, primaryKey, record, fromFile))
     }
   }
-  const { processed, inserted, invalid, failed } = shard.counts
+  const { processed, inserted, replaced, skipped, invalid, failed } = shard.counts
   const seconds = shard.durationMs / 1000
   const rate = seconds > 0 && processed >= 10_000 ? `, ${count(Math.round(processed / seconds))} records/s` : ""
-  lines.push(`  ${count(inserted)}/${count(processed)} inserted, ${count(invalid)} invalid, ${count(failed)} failed ${style.dim(`in ${shard.durationMs} ms${rate}`)}`)
+  // Replaced and skipped appear only when --on-conflict made them happen.
+  const conflicts = `${replaced > 0 ? `, ${count(replaced)} replaced` : ""}${skipped > 0 ? `, ${count(skipped)} skipped` : ""}`
+  lines.push(
+    `  ${count(inserted)}/${count(processed)} inserted${conflicts}, ${count(invalid)} invalid, ${count(failed)} failed ${style.dim(`in ${shard.durationMs} ms${rate}`)}`
+  )
   if (shard.error !== null) lines.push(style.red(`  shard failed during ${shard.error.operation}: ${shard.error.message}`))
   return lines
 }
@@ -52,7 +57,8 @@ const renderSummary = (report: RunReport): Array<string> => {
   const perShard = report.shards.map((shard) => {
     const name = `${shard.shard} (${shard.model})`.padEnd(width)
     const outcome = shard.error === null ? "" : style.red(`  failed: ${shard.error.operation}`)
-    return `  ${name}  ${count(shard.counts.inserted)}/${count(shard.counts.processed)} successful${outcome}`
+    const landed = shard.counts.inserted + shard.counts.replaced
+    return `  ${name}  ${count(landed)}/${count(shard.counts.processed)} successful${outcome}`
   })
   return [
     style.bold("Final Output Analysis"),
@@ -60,6 +66,8 @@ const renderSummary = (report: RunReport): Array<string> => {
     "",
     `  Total records processed: ${count(summary.processed)}`,
     `  Successful insertions:   ${count(summary.inserted)} (${percent(summary.inserted, summary.processed)} success rate)`,
+    ...(summary.replaced > 0 ? [`  Replaced:                ${count(summary.replaced)} (${percent(summary.replaced, summary.processed)})`] : []),
+    ...(summary.skipped > 0 ? [`  Skipped (key taken):     ${count(summary.skipped)} (${percent(summary.skipped, summary.processed)})`] : []),
     `  Validation failures:     ${count(summary.invalid)} (${percent(summary.invalid, summary.processed)})`,
     `  Database errors:         ${count(summary.failed)} (${percent(summary.failed, summary.processed)})`,
     ...(summary.failedShards > 0 ? [style.red(`  Shards that failed:      ${summary.failedShards} of ${summary.shards}`)] : [])
