@@ -3,7 +3,7 @@ import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promi
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { type CliRun, cliPath, runCli } from "./testing.ts"
+import { type CliRun, cliPath, type JsonReport, parseJsonReport, runCli } from "./testing.ts"
 
 // End to end: the single-writer lock on each shard file, between real processes.
 
@@ -12,23 +12,6 @@ interface Holder {
   readonly since: string
   readonly hostname: string
 }
-interface ShardJson {
-  readonly shard: string
-  readonly counts: {
-    readonly processed: number
-    readonly inserted: number
-    readonly replaced: number
-    readonly skipped: number
-    readonly invalid: number
-    readonly failed: number
-  }
-  readonly rejectedByRule: Readonly<Record<string, number>>
-  readonly error: { readonly operation: string; readonly message: string } | null
-}
-interface ReportJson {
-  readonly shards: ReadonlyArray<ShardJson>
-}
-
 let dataDir = ""
 let inputs = ""
 beforeAll(async () => {
@@ -50,8 +33,8 @@ afterEach(async () => {
 })
 
 const populate = (args: ReadonlyArray<string>) => runCli(["populate", "--json", "--quiet", "--data-dir", dataDir, ...args])
-const reportOf = (run: CliRun): ReportJson => JSON.parse(run.stdout)
-const shardOf = (run: CliRun, name: string): ShardJson | undefined => reportOf(run).shards.find((shard) => shard.shard === name)
+const reportOf = (run: CliRun): JsonReport => parseJsonReport(run.stdout)
+const shardOf = (run: CliRun, name: string) => reportOf(run).shards.find((shard) => shard.shard === name)
 const bigInputs = () => ["--input", `users=${join(inputs, "users.ndjson")}`, "--input", `orders=${join(inputs, "orders.ndjson")}`]
 const smallInputs = () => ["--input", `users=${join(inputs, "small", "users.ndjson")}`, "--input", `orders=${join(inputs, "small", "orders.ndjson")}`]
 

@@ -3,38 +3,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 
-import { runCli } from "./testing.ts"
+import { idOf, type JsonReport, parseJsonReport, runCli } from "./testing.ts"
 
 // End to end: the built CLI as a user runs it.
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli(args, { env })
 
-interface JsonRecord {
-  readonly data: { readonly id: number }
-  readonly success: boolean
-  readonly errors: ReadonlyArray<string> | null
-  readonly status: string
-}
-interface JsonReport {
-  readonly shards: ReadonlyArray<{
-    readonly shard: string
-    readonly counts: {
-    readonly processed: number
-    readonly inserted: number
-    readonly replaced: number
-    readonly skipped: number
-    readonly invalid: number
-    readonly failed: number
-  }
-    readonly records: ReadonlyArray<JsonRecord>
-    readonly error: { readonly operation: string; readonly message: string } | null
-  }>
-  readonly summary: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number; readonly failedShards: number }
-}
-
-const parseReport = (stdout: string): JsonReport => JSON.parse(stdout)
+const parseReport = parseJsonReport
 
 const failuresOf = (report: JsonReport) =>
-  report.shards.flatMap((shard) => shard.records.filter((record) => !record.success).map((record) => [shard.shard, record.data.id, record.errors]))
+  report.shards.flatMap((shard) => (shard.records ?? []).filter((record) => !record.success).map((record) => [shard.shard, idOf(record), record.errors]))
 
 let dataDir = ""
 beforeEach(async () => {
@@ -61,7 +38,7 @@ describe("distributed-insert populate", () => {
       ["orders", 8, ["Quantity must be positive"]],
       ["orders", 9, ["Quantity must be positive"]]
     ])
-    expect(report.shards.flatMap((shard) => shard.records.filter((record) => record.success).map((record) => record.errors))).toEqual(
+    expect(report.shards.flatMap((shard) => (shard.records ?? []).filter((record) => record.success).map((record) => record.errors))).toEqual(
       Array(26).fill(null)
     )
   })

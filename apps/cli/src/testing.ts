@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/core"
 import { fileURLToPath } from "node:url"
 
 /** The built CLI; its test script bundles it before vitest runs. */
@@ -33,3 +34,17 @@ export const runCli = (
     )
     child.stdin.end(options.stdin ?? "")
   })
+
+/** What `populate --json` prints: the run report, each shard with every rejected record (see render/json-report.ts). */
+export type JsonReport = Omit<RunReport, "shards"> & {
+  readonly shards: ReadonlyArray<Omit<ShardReport, "firstRejected"> & { readonly rejected: ReadonlyArray<LoggedResult> }>
+}
+
+/** A result as the result logs write it: with its shard. */
+export type LoggedResult = RecordResult & { readonly shard: string }
+
+export const parseJsonReport = (stdout: string): JsonReport => JSON.parse(stdout)
+
+/** The primary key `id` of a record's data, when it has one. */
+export const idOf = (result: RecordResult): unknown =>
+  typeof result.data === "object" && result.data !== null ? Reflect.get(result.data, "id") : undefined
