@@ -5,7 +5,8 @@ import { defineConfig } from "tsup"
 // sql.js stays external: it locates its wasm next to its own files.
 export default defineConfig({
   // The worker threads of `populate --workers on` start from their own entry.
-  entry: { main: "src/main.ts", "shard-worker": "src/shard-worker.ts" },
+  // The crash harness (`pnpm crash`) is a script of its own, next to the CLI it kills.
+  entry: { main: "src/main.ts", "shard-worker": "src/shard-worker.ts", crash: "src/crash/main.ts" },
   format: ["esm"],
   platform: "node",
   target: "node20",

@@ -18,6 +18,11 @@ interface Result {
   readonly errors: ReadonlyArray<string> | null
   readonly issues: ReadonlyArray<Issue>
 }
+/** A `--report` line saying that the shard's records through `through` are durable. */
+interface Marker {
+  readonly shard: string
+  readonly checkpoint: { readonly through: number; readonly at: string }
+}
 interface ShardJson {
   readonly shard: string
   readonly input: string
@@ -136,7 +141,10 @@ describe("populate --input", () => {
     expect(users?.records).toBeNull()
     expect(users?.rejected).toHaveLength(25)
     expect(users?.rejectedByRule).toEqual({ "name-required": 25 })
-    const lines = (await readFile(reportPath, "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line) as Result)
+    const all = (await readFile(reportPath, "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line) as Result | Marker)
+    // The final write is a checkpoint too: its marker, last, says every record above is durable.
+    expect(all.at(-1)).toMatchObject({ shard: "users", checkpoint: { through: count } })
+    const lines = all.filter((line): line is Result => !("checkpoint" in line))
     expect(lines).toHaveLength(count)
     expect(lines.map((line) => line.line)).toEqual(Array.from({ length: count }, (_, index) => index + 1))
     expect(lines.filter((line) => line.status === "invalid").map((line) => line.line)).toEqual(

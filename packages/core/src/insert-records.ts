@@ -41,6 +41,11 @@ export interface InsertOptions {
   readonly onBatch?: () => void
   /** What a record whose key is taken becomes (default `fail`). */
   readonly onConflict?: ConflictMode
+  /**
+   * Runs after every batch but the last, with how many records were processed so far: the
+   * place for a checkpoint, never in the middle of a batch. Its failure stops the load.
+   */
+  readonly afterBatch?: (processed: number) => Effect.Effect<void, StorageError | ReportError>
 }
 
 /**
@@ -80,6 +85,7 @@ export const insertRecords = (
         if (batch.length >= batchSize) {
           yield* flush
           options.onBatch?.()
+          if (options.afterBatch !== undefined) yield* options.afterBatch(position)
           yield* Effect.yieldNow()
         }
       }

@@ -1,10 +1,12 @@
 import { Effect, Either } from "effect"
 import { ReportError, type StorageError, type UnroutableModelError } from "./errors.ts"
 import type { InputError } from "./errors.ts"
-import { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords, rejected } from "./insert-records.ts"
+import { type CheckpointOptions, checkpointPolicy } from "./checkpoint-policy.ts"
+import { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords } from "./insert-records.ts"
 import { type AppliedStep, migrateDatabase } from "./migrate.ts"
+import { notPersisted } from "./not-persisted.ts"
 import type { ShardInput } from "./record-source.ts"
-import type { Counts, RecordResult, ShardFailure, ShardReport } from "./report.ts"
+import type { Counts, ShardFailure, ShardReport } from "./report.ts"
 import { Router } from "./router.ts"
 import type { Shard } from "./shard.ts"
 import { makeTally, type ResultFiles, type Tally } from "./shard-tally.ts"
@@ -17,7 +19,7 @@ export interface ShardProgress {
   readonly input: { readonly done: number; readonly total: number | null } | null
 }
 
-export interface LoadOptions extends Pick<InsertOptions, "batchSize" | "onConflict"> {
+export interface LoadOptions extends Pick<InsertOptions, "batchSize" | "onConflict">, CheckpointOptions {
   /** Keep every result in the report while a shard has at most this many records (default 1000). */
   readonly keepRecords?: number
   /** How many rejected records the report keeps for a quick look (default 10). */
@@ -53,13 +55,18 @@ export const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Ef
   })
 
 /**
- * Streams `input` into an opened shard and writes the database back once at the end. Never
- * fails: whatever stops the shard is in the report's `error`, and then nothing of this run
- * landed in it, which the counts say (inserted records become `failed`, `not-persisted`).
+ * Streams `input` into an opened shard, writes the database back at checkpoints on the way
+ * (see `CheckpointOptions`) and at the end. Never fails: whatever stops the shard is in the
+ * report's `error`, and then what it inserted after its last checkpoint (`durableThrough`)
+ * did not land, which the counts say (those inserted records become `failed`, `not-persisted`).
  */
 export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardInput, options: LoadOptions = {}) =>
   Effect.gen(function* () {
-    const report = (fields: Omit<ShardReport, "shard" | "model" | "input" | "startedAt" | "finishedAt" | "durationMs">): ShardReport => {
+    let durableThrough = 0
+    let checkpoints = 0
+    const report = (
+      fields: Omit<ShardReport, "shard" | "model" | "input" | "startedAt" | "finishedAt" | "durationMs" | "durableThrough" | "checkpoints">
+    ): ShardReport => {
       const finished = new Date()
       return {
         shard: shard.name,
@@ -75,6 +82,8 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
         rejectedByRule: fields.rejectedByRule,
         firstRejected: fields.firstRejected,
         records: fields.records,
+        durableThrough,
+        checkpoints,
         error: fields.error
       }
     }
@@ -105,22 +114,53 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
 
     const progress = () =>
       options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
+    const policy = checkpointPolicy(options)
+    // The records processed so far become durable: the database first, then the report says so.
+    const makeDurable = (through: number, isCheckpoint: boolean) =>
+      database.persist.pipe(
+        Effect.zipRight(
+          Effect.sync(() => {
+            durableThrough = through
+            if (isCheckpoint) {
+              checkpoints++
+              policy.done(through)
+            }
+          })
+        ),
+        Effect.zipRight(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
+      )
+    const checkpoint = (processed: number) => (policy.due(processed) ? makeDurable(processed, true) : Effect.void)
     const loaded = yield* Effect.either(
       insertRecords(shard, database, input, tally, {
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         onBatch: progress,
+        afterBatch: checkpoint,
         ...(options.onConflict === undefined ? {} : { onConflict: options.onConflict })
       }).pipe(
-        Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError })),
-        Effect.zipRight(database.persist)
+        Effect.zipRight(Effect.suspend(() => makeDurable(tally.counts().processed, false))),
+        Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError }))
       )
     )
     if (Either.isRight(loaded)) return report({ ...where, ...summaryOf(tally), error: null })
-    // The result logs are flushed on this path too; if that fails as well, the report says so.
-    const closed = yield* Effect.either(Effect.try({ try: () => tally.close(), catch: asReportError }))
     const failure = failureOf(loaded.left)
+    const summary = notPersisted(summaryOf(tally), failure.message, durableThrough, tally.pending())
+    // The held results go to the report as not persisted (unless the report itself is what
+    // failed), and the result logs are flushed, on this path too; if that fails as well, the
+    // report says so.
+    const closed = yield* Effect.either(
+      Effect.try({
+        try: () => {
+          try {
+            if (loaded.left._tag !== "ReportError") tally.abandon(failure.message)
+          } finally {
+            tally.close()
+          }
+        },
+        catch: asReportError
+      })
+    )
     const error = Either.isLeft(closed) && closed.left !== loaded.left ? { ...failure, message: `${failure.message}; ${closed.left.message}` } : failure
-    return report({ ...where, ...notPersisted(summaryOf(tally), loaded.left), error })
+    return report({ ...where, ...summary, error })
   })
 
 type Summary = Pick<ShardReport, "counts" | "rejectedByRule" | "firstRejected" | "records">
@@ -131,27 +171,6 @@ const summaryOf = (tally: Tally): Summary => ({
   firstRejected: tally.firstRejected(),
   records: tally.records()
 })
-
-/** When the shard could not be written, what was inserted in memory did not land. */
-const notPersisted = (summary: Summary, error: { readonly message: string }): Summary => {
-  // Replaced rows did not land either: the stored ones stay as they were on disk.
-  const inserted = summary.counts.inserted + summary.counts.replaced
-  const lost = (result: RecordResult) => notPersistedResult(result, error.message)
-  return {
-    counts: { ...summary.counts, inserted: 0, replaced: 0, failed: summary.counts.failed + inserted },
-    rejectedByRule: inserted === 0 ? summary.rejectedByRule : { ...summary.rejectedByRule, "not-persisted": inserted },
-    firstRejected: summary.firstRejected,
-    records: summary.records?.map(lost) ?? null
-  }
-}
-
-/** What an inserted record becomes when its shard could not be written after all. */
-export const notPersistedResult = (result: RecordResult, reason: string): RecordResult =>
-  result.status !== "inserted" && result.status !== "replaced"
-    ? result
-    : rejected(result.position, result.line, result.data, "failed", [
-        { kind: "database", field: null, rule: "not-persisted", message: `not persisted: ${reason}` }
-      ])
 
 const asReportError = (cause: unknown): ReportError =>
   cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })

@@ -31,7 +31,9 @@ export {
   type NdjsonChunks
 } from "./generate.ts"
 export { DEFAULT_BATCH_SIZE, type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
-export { type LoadOptions, loadShard, notPersistedResult, type OpenedShard, openShard, type ShardProgress } from "./load-shard.ts"
+export { type LoadOptions, loadShard, type OpenedShard, openShard, type ShardProgress } from "./load-shard.ts"
+export { notPersistedResult } from "./not-persisted.ts"
+export { type CheckpointOptions, DEFAULT_CHECKPOINT_RECORDS, DEFAULT_CHECKPOINT_SECONDS } from "./checkpoint-policy.ts"
 export { memoryInput, sampleInput } from "./sample-input.ts"
 export { failedInput } from "./failed-input.ts"
 export type { ResultFiles } from "./shard-tally.ts"

@@ -58,7 +58,15 @@ export interface ShardReport {
   readonly firstRejected: ReadonlyArray<RecordResult>
   /** Every record, when the shard processed few enough to keep them all (the seed's report); else null. */
   readonly records: ReadonlyArray<RecordResult> | null
-  /** Set when the shard could not be routed, opened, migrated, read or written; its records did not land. */
+  /**
+   * The last input position made durable: every record up to it is on disk as reported. It is
+   * `counts.processed` when the shard completed; less after a failure, which lost only the
+   * records after it.
+   */
+  readonly durableThrough: number
+  /** How many times the shard was written on the way (`--checkpoint-records/-seconds`), the final write not included. */
+  readonly checkpoints: number
+  /** Set when the shard could not be routed, opened, migrated, read or written; its records after `durableThrough` did not land. */
   readonly error: ShardFailure | null
 }
 

@@ -1,11 +1,13 @@
-import { type LineLog, openLineLog } from "./ndjson-log.ts"
+import { type DurableResults, type DurableResultsFiles, openDurableResults } from "./durable-results.ts"
 import { insertedResult, type ResultSink } from "./insert-records.ts"
+import { type LineLog, openLineLog } from "./ndjson-log.ts"
+import type { Pending } from "./not-persisted.ts"
 import type { Counts, RecordResult } from "./report.ts"
 
 /** Where a shard's results go besides the in-memory summary: NDJSON files, one result per line. */
 export interface ResultFiles {
-  /** Every record's result. */
-  readonly all?: string
+  /** Every record's result, appended to a report shared with other shards once it is durable. */
+  readonly report?: DurableResultsFiles
   /** Only the rejected records' results. */
   readonly rejected?: string
 }
@@ -25,6 +27,12 @@ export interface Tally extends ResultSink {
   readonly rejectedByRule: () => Readonly<Record<string, number>>
   readonly firstRejected: () => ReadonlyArray<RecordResult>
   readonly records: () => ReadonlyArray<RecordResult> | null
+  /** Landed records not yet made durable. */
+  readonly pending: () => Pending
+  /** Records 1..`through` are durable; their results go to the report. */
+  readonly durable: (through: number) => void
+  /** The pending records did not land; the report says so. */
+  readonly abandon: (reason: string) => void
   readonly close: () => void
 }
 
@@ -42,8 +50,10 @@ export const makeTally = (options: TallyOptions): Tally => {
   const byRule: Record<string, number> = {}
   const firstRejected: Array<RecordResult> = []
   let kept: Array<RecordResult> | null = []
-  const logs: { all: LineLog | null; rejected: LineLog | null } = {
-    all: options.files.all === undefined ? null : openLineLog(options.files.all),
+  let pendingInserted = 0
+  let pendingReplaced = 0
+  const logs: { all: DurableResults | null; rejected: LineLog | null } = {
+    all: options.files.report === undefined ? null : openDurableResults(options.shard, options.files.report),
     rejected: null
   }
   try {
@@ -59,6 +69,7 @@ export const makeTally = (options: TallyOptions): Tally => {
     inserted: (position, line, data) => {
       processed++
       inserted++
+      pendingInserted++
       if (kept !== null) {
         if (kept.length < options.keepRecords) kept.push(insertedResult(position, line, data))
         else kept = null
@@ -67,8 +78,10 @@ export const makeTally = (options: TallyOptions): Tally => {
     },
     conflicted: (result) => {
       processed++
-      if (result.status === "replaced") replaced++
-      else skipped++
+      if (result.status === "replaced") {
+        replaced++
+        pendingReplaced++
+      } else skipped++
       if (kept !== null) {
         if (kept.length < options.keepRecords) kept.push(result)
         else kept = null
@@ -92,6 +105,13 @@ export const makeTally = (options: TallyOptions): Tally => {
     rejectedByRule: () => ({ ...byRule }),
     firstRejected: () => firstRejected,
     records: () => kept,
+    pending: () => ({ inserted: pendingInserted, replaced: pendingReplaced }),
+    durable: (through) => {
+      pendingInserted = 0
+      pendingReplaced = 0
+      logs.all?.durable(through)
+    },
+    abandon: (reason) => logs.all?.abandon(reason),
     close: () => {
       try {
         logs.all?.close()

@@ -31,8 +31,11 @@ export const ShardWorkerTask = Schema.Struct({
   onConflict: Schema.Literal("fail", "skip", "replace"),
   keepRecords: Schema.Int,
   keepRejected: Schema.Int,
+  /** Checkpoints (checkpoint-policy.ts); 0 disables each. */
+  checkpointRecords: Schema.NonNegativeInt,
+  checkpointSeconds: Schema.NonNegative,
   files: Schema.Struct({
-    all: Schema.optionalWith(Schema.String, { exact: true }),
+    report: Schema.optionalWith(Schema.Struct({ path: Schema.String, spool: Schema.String }), { exact: true }),
     rejected: Schema.optionalWith(Schema.String, { exact: true })
   })
 })
@@ -180,6 +183,8 @@ const workerFailure = (shard: Shard, task: ShardWorkerTask, started: Date, messa
     rejectedByRule: {},
     firstRejected: [],
     records: [],
+    durableThrough: 0,
+    checkpoints: 0,
     error: { operation: "worker", message }
   }
 }

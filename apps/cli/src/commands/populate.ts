@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises"
+import { stat, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import {
   failedInput,
@@ -7,10 +7,13 @@ import {
   openInput,
   parseInputSpec,
   populate,
+  ReportError,
   Router,
   runShardInWorker,
   type Shard,
   ShardRegistry,
+  DEFAULT_CHECKPOINT_RECORDS,
+  DEFAULT_CHECKPOINT_SECONDS,
   sampleInput,
   type ShardInput,
   type ShardWorkerTask
@@ -24,7 +27,6 @@ import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
 import { writeJsonReport } from "../render/json-report.ts"
 import { renderPopulateReport } from "../render/populate-report.ts"
-import { writeResultsFile } from "../results-file.ts"
 import { runDir } from "../run-dir.ts"
 
 const inputs = Options.text("input").pipe(
@@ -42,8 +44,20 @@ const batchSize = Options.integer("batch-size").pipe(
 )
 const quiet = Options.boolean("quiet").pipe(Options.withDescription("No progress display on stderr"))
 const reportFile = Options.text("report").pipe(
-  Options.withDescription("Write every record's result to FILE as NDJSON (one object per line, with its shard)"),
+  Options.withDescription(
+    "Write every record's result to FILE as NDJSON (one object per line, with its shard), as each checkpoint makes it durable, followed by a checkpoint marker"
+  ),
   Options.optional
+)
+const checkpointRecords = Options.integer("checkpoint-records").pipe(
+  Options.withDescription("Persist each shard after every N records processed (between batches); 0: never by count"),
+  Options.withDefault(DEFAULT_CHECKPOINT_RECORDS),
+  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--checkpoint-records must be 0 or more")
+)
+const checkpointSeconds = Options.integer("checkpoint-seconds").pipe(
+  Options.withDescription("Persist each shard when T seconds passed since its last write (between batches); 0: never by time"),
+  Options.withDefault(DEFAULT_CHECKPOINT_SECONDS),
+  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--checkpoint-seconds must be 0 or more")
 )
 const failOnReject = Options.boolean("fail-on-reject").pipe(Options.withDescription("Exit 1 when any record was rejected"))
 const onConflict = Options.choice("on-conflict", ["fail", "skip", "replace"]).pipe(
@@ -71,7 +85,23 @@ interface InputSpec {
 
 export const populateCommand = Command.make(
   "populate",
-  { dataDir, shard: shardSelection, json, reset, batchSize, inputs, format, quiet, reportFile, failOnReject, onConflict, workers, waitLock },
+  {
+    dataDir,
+    shard: shardSelection,
+    json,
+    reset,
+    batchSize,
+    inputs,
+    format,
+    quiet,
+    reportFile,
+    checkpointRecords,
+    checkpointSeconds,
+    failOnReject,
+    onConflict,
+    workers,
+    waitLock
+  },
   (options) =>
     Effect.gen(function* () {
       const registry = yield* ShardRegistry
@@ -92,9 +122,13 @@ export const populateCommand = Command.make(
       }
 
       const dir = yield* runDir
+      // Every shard appends to the report as its records become durable, so it is started
+      // empty here, before any shard runs; it is never rewritten (see durable-results.ts).
+      const reportPath = Option.map(options.reportFile, (path) => resolve(invocationDir(), path))
+      if (Option.isSome(reportPath)) yield* startReportFile(reportPath.value)
       const files = (shard: Shard) => ({
         rejected: join(dir, `${shard.name}.rejected.ndjson`),
-        ...(Option.isSome(options.reportFile) ? { all: join(dir, `${shard.name}.results.ndjson`) } : {})
+        ...(Option.isSome(reportPath) ? { report: { path: reportPath.value, spool: join(dir, `${shard.name}.results.ndjson`) } } : {})
       })
       const task = (shard: Shard): ShardWorkerTask => {
         const spec = specs.get(shard)
@@ -108,6 +142,8 @@ export const populateCommand = Command.make(
           onConflict: options.onConflict,
           keepRecords: 1000,
           keepRejected: 10,
+          checkpointRecords: options.checkpointRecords,
+          checkpointSeconds: options.checkpointSeconds,
           files: files(shard)
         }
       }
@@ -123,6 +159,8 @@ export const populateCommand = Command.make(
             reset: options.reset,
             batchSize: options.batchSize,
             onConflict: options.onConflict,
+            checkpointRecords: options.checkpointRecords,
+            checkpointSeconds: options.checkpointSeconds,
             inputs: (shard) => opened.get(shard) ?? sampleInput(shard),
             files,
             onProgress: board.update,
@@ -134,17 +172,6 @@ export const populateCommand = Command.make(
         })
       )
 
-      if (Option.isSome(options.reportFile)) {
-        const target = resolve(invocationDir(), options.reportFile.value)
-        yield* writeResultsFile(
-          target,
-          report.shards.flatMap((shardReport) => {
-            const shard = selected.find((candidate) => candidate.name === shardReport.shard)
-            const path = shard === undefined ? undefined : files(shard).all
-            return path === undefined ? [] : [{ report: shardReport, path }]
-          })
-        )
-      }
       if (options.json) {
         yield* writeJsonReport(report, (name) => {
           const shard = selected.find((candidate) => candidate.name === name)
@@ -185,6 +212,13 @@ const inputSpecs = (specs: ReadonlyArray<string>, format: InputSpec["format"]) =
     }
     if ([...byShard.values()].filter((spec) => spec.path === "-").length > 1) return yield* usage("only one --input can read stdin (-)")
     return byShard
+  })
+
+/** Empties (or creates) the `--report` file; a file that cannot be written is a ReportError naming it. */
+const startReportFile = (path: string) =>
+  Effect.tryPromise({
+    try: () => writeFile(path, "", { mode: 0o644 }),
+    catch: (cause) => new ReportError({ path, reason: cause instanceof Error ? cause.message : String(cause) })
   })
 
 /** Worker threads pay off only on large inputs; `auto` measures the files to decide. */

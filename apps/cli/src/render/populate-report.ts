@@ -47,7 +47,15 @@ const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<
   lines.push(
     `  ${count(inserted)}/${count(processed)} inserted${conflicts}, ${count(invalid)} invalid, ${count(failed)} failed ${style.dim(`in ${shard.durationMs} ms${rate}`)}`
   )
-  if (shard.error !== null) lines.push(style.red(`  shard failed during ${shard.error.operation}: ${shard.error.message}`))
+  if (shard.error !== null) {
+    lines.push(style.red(`  shard failed during ${shard.error.operation}: ${shard.error.message}`))
+    // Checkpoints made part of the load durable: say how far, and how to complete it.
+    if (shard.durableThrough > 0) {
+      lines.push(
+        `  records 1-${count(shard.durableThrough)} are durable (${count(shard.checkpoints)} checkpoints); re-run with --on-conflict skip to load the rest`
+      )
+    }
+  }
   return lines
 }
 

@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { statSync } from "node:fs"
+import { readFile, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { seededRandom } from "@distributed-insert/core"
+import { cliPath, runCli } from "../testing.ts"
+import { durableThroughByShard } from "./report-markers.ts"
+import { readShardFile } from "./shard-file.ts"
+
+/**
+ * The crash harness: loads generated data, SIGKILLs the load at a random moment, and checks
+ * what a crash must leave: sound shard files, every record a checkpoint marker called durable
+ * present once, nothing that was not in the input, and a re-run with `--on-conflict skip` that
+ * completes the load exactly.
+ */
+export interface CrashOptions {
+  /** A scratch directory, emptied and used for inputs, data and reports. */
+  readonly dir: string
+  /** Loads to kill. */
+  readonly kills: number
+  /** Records generated per shard. */
+  readonly count: number
+  readonly checkpointRecords: number
+  readonly batchSize: number
+  readonly seed: number
+  /** Told after every trial, e.g. to print it. */
+  readonly onTrial?: (trial: TrialResult) => void
+}
+
+export interface TrialResult {
+  readonly trial: number
+  readonly workers: Workers
+  readonly killedAfterMs: number
+  /** False when the load finished before the kill came. */
+  readonly killed: boolean
+  readonly durableThrough: Readonly<Record<string, number>>
+  /** Records a checkpoint called durable that the shard file does not hold, or holds differently. */
+  readonly losses: number
+  /** Rows that no input record explains. */
+  readonly strangers: number
+  readonly corruptFiles: ReadonlyArray<string>
+  /** What the re-run with `--on-conflict skip` got wrong: empty when it reached the full data. */
+  readonly rerunProblems: ReadonlyArray<string>
+}
+
+export interface CrashSummary {
+  readonly trials: ReadonlyArray<TrialResult>
+  readonly kills: number
+  readonly losses: number
+  readonly strangers: number
+  readonly corruptFiles: number
+  readonly failedReruns: number
+}
+
+const SHARDS = ["users", "orders"] as const
+
+type Workers = "on" | "off"
+
+interface Expected {
+  /** The input's record ids, by position (index 0 is position 1). */
+  readonly idsByPosition: ReadonlyArray<number | null>
+  /** What a complete load stores: row JSON by id. */
+  readonly rows: ReadonlyMap<number, string>
+}
+
+export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummary> => {
+  await rm(options.dir, { recursive: true, force: true })
+  const inputs = join(options.dir, "inputs")
+  const generated = await runCli(["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard])])
+  if (generated.code !== 0) throw new Error(`generate failed: ${generated.stderr}`)
+  const inputArgs = SHARDS.flatMap((shard) => ["--input", `${shard}=${join(inputs, `${shard}.ndjson`)}`])
+  const populateArgs = (dataDir: string, extra: ReadonlyArray<string>) => [
+    "populate", "--quiet", "--json", "--data-dir", dataDir, "--batch-size", String(options.batchSize),
+    "--checkpoint-records", String(options.checkpointRecords), ...inputArgs, ...extra
+  ]
+
+  // Uninterrupted loads, one per way of running, which also say when the first checkpoint lands
+  // (the report grows only then) and when the load ends: kills are spread over that window.
+  const timedLoad = async (workers: Workers) => {
+    const dataDir = join(options.dir, `reference-${workers}`)
+    const report = join(options.dir, `reference-${workers}.ndjson`)
+    const started = Date.now()
+    let firstDurableMs: number | null = null
+    const watch = setInterval(() => {
+      if (firstDurableMs === null && (statSync(report, { throwIfNoEntry: false })?.size ?? 0) > 0) firstDurableMs = Date.now() - started
+    }, 5)
+    const run = await runCli(populateArgs(dataDir, ["--workers", workers, "--report", report])).finally(() => clearInterval(watch))
+    const fullRunMs = Date.now() - started
+    if (run.code !== 0) throw new Error(`reference load (workers ${workers}) failed: ${run.stderr}`)
+    // Ending the window a little before the load does keeps most trials kills, even when this
+    // first, colder load was slower than the ones to be killed.
+    return { dataDir, windowStart: (firstDurableMs ?? fullRunMs / 2) * 0.7, windowEnd: fullRunMs * 0.95 }
+  }
+  const windows = { off: await timedLoad("off"), on: await timedLoad("on") }
+  const referenceDir = windows.off.dataDir
+  const expected = new Map<string, Expected>()
+  for (const shard of SHARDS) {
+    const file = await readShardFile(join(referenceDir, `${shard}.db`), shard)
+    if (file._tag !== "Sound") throw new Error(`reference ${shard}.db: ${file._tag}`)
+    const lines = (await readFile(join(inputs, `${shard}.ndjson`), "utf8")).split("\n").filter((line) => line !== "")
+    const idsByPosition = lines.map((line) => {
+      const { id }: { readonly id?: unknown } = JSON.parse(line)
+      return typeof id === "number" ? id : null
+    })
+    expected.set(shard, { idsByPosition, rows: file.rows })
+  }
+
+  const random = seededRandom(options.seed)
+  const trials: Array<TrialResult> = []
+  // Until `kills` loads were killed: a load that finishes before its kill does not count (capped, in case most do).
+  for (let trial = 1; trials.filter((done) => done.killed).length < options.kills && trial <= options.kills * 4; trial++) {
+    const dataDir = join(options.dir, "data")
+    const reportPath = join(options.dir, "report.ndjson")
+    // The report too: a run killed before it empties the report must not inherit the last one's markers.
+    await rm(dataDir, { recursive: true, force: true })
+    await rm(reportPath, { force: true })
+    // Both ways a shard runs: fibers of the main thread, and worker threads.
+    const workers: Workers = trial % 2 === 0 ? "on" : "off"
+    // From a while before the first checkpoint to just after the load usually ends.
+    const { windowStart, windowEnd } = windows[workers]
+    const killedAfterMs = Math.round(windowStart + random.next() * (windowEnd - windowStart))
+    const killed = await killAfter(spawnCli(populateArgs(dataDir, ["--workers", workers, "--report", reportPath])), killedAfterMs)
+
+    const durable = await durableThroughByShard(reportPath)
+    let losses = 0
+    let strangers = 0
+    const corruptFiles: Array<string> = []
+    for (const shard of SHARDS) {
+      const want = expected.get(shard)
+      if (want === undefined) continue
+      const file = await readShardFile(join(dataDir, `${shard}.db`), shard)
+      if (file._tag === "Corrupt") {
+        corruptFiles.push(`${shard}.db: ${file.reason}`)
+        continue
+      }
+      const rows = file._tag === "Sound" ? file.rows : new Map<number, string>()
+      const through = durable.get(shard) ?? 0
+      for (const id of want.idsByPosition.slice(0, through)) {
+        const row = id === null ? undefined : want.rows.get(id)
+        // A record the complete load rejects is not expected; one it stores must be there, the same.
+        if (id !== null && row !== undefined && rows.get(id) !== row) losses++
+      }
+      for (const [id, row] of rows) if (want.rows.get(id) !== row) strangers++
+    }
+
+    const rerun = await runCli(populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"]))
+    const rerunProblems: Array<string> = rerun.code === 0 ? [] : [`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`]
+    for (const shard of SHARDS) {
+      const want = expected.get(shard)
+      const file = await readShardFile(join(dataDir, `${shard}.db`), shard)
+      if (want === undefined) continue
+      if (file._tag !== "Sound") {
+        rerunProblems.push(`${shard}.db after the re-run: ${file._tag === "Corrupt" ? file.reason : "missing"}`)
+        continue
+      }
+      const missing = [...want.rows].filter(([id, row]) => file.rows.get(id) !== row).length
+      if (file.rows.size !== want.rows.size || missing > 0) {
+        rerunProblems.push(`${shard}: ${file.rows.size} rows, ${want.rows.size} expected, ${missing} missing or different`)
+      }
+    }
+    const result: TrialResult = {
+      trial,
+      workers,
+      killedAfterMs,
+      killed,
+      durableThrough: Object.fromEntries(durable),
+      losses,
+      strangers,
+      corruptFiles,
+      rerunProblems
+    }
+    trials.push(result)
+    options.onTrial?.(result)
+  }
+  return {
+    trials,
+    kills: trials.filter((trial) => trial.killed).length,
+    losses: trials.reduce((sum, trial) => sum + trial.losses, 0),
+    strangers: trials.reduce((sum, trial) => sum + trial.strangers, 0),
+    corruptFiles: trials.reduce((sum, trial) => sum + trial.corruptFiles.length, 0),
+    failedReruns: trials.filter((trial) => trial.rerunProblems.length > 0).length
+  }
+}
+
+export const summaryLine = (summary: CrashSummary): string =>
+  `${summary.trials.length} trials, ${summary.kills} kills (${summary.trials.length - summary.kills} loads finished first), ` +
+  `${summary.losses} losses, ${summary.strangers} strangers, ${summary.corruptFiles} corrupt files, ${summary.failedReruns} failed re-runs`
+
+const spawnCli = (args: ReadonlyArray<string>): ChildProcess =>
+  spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, INIT_CWD: "" }, stdio: "ignore" })
+
+/** SIGKILLs `child` after `ms` unless it has exited by then; resolves once it is gone, with whether the kill did it. */
+const killAfter = (child: ChildProcess, ms: number): Promise<boolean> =>
+  new Promise((resolve, reject) => {
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = child.kill("SIGKILL")
+    }, ms)
+    child.on("error", reject)
+    child.on("exit", () => {
+      clearTimeout(timer)
+      resolve(killed)
+    })
+  })

@@ -1,0 +1,36 @@
+// `pnpm crash`: the full crash harness (harness.ts), not part of `pnpm test`.
+//   pnpm crash [--kills K] [--count N] [--checkpoint-records C] [--batch-size B] [--seed S] [--dir DIR]
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { runCrashTrials, summaryLine } from "./harness.ts"
+
+const { values } = parseArgs({
+  options: {
+    kills: { type: "string", default: "200" },
+    count: { type: "string", default: "20000" },
+    "checkpoint-records": { type: "string", default: "2000" },
+    "batch-size": { type: "string", default: "500" },
+    seed: { type: "string", default: String(Date.now() % 1_000_000) },
+    dir: { type: "string", default: join(tmpdir(), "distributed-insert-crash") }
+  }
+})
+
+const summary = await runCrashTrials({
+  dir: values.dir,
+  kills: Number(values.kills),
+  count: Number(values.count),
+  checkpointRecords: Number(values["checkpoint-records"]),
+  batchSize: Number(values["batch-size"]),
+  seed: Number(values.seed),
+  onTrial: (trial) => {
+    const durable = Object.entries(trial.durableThrough).map(([shard, through]) => `${shard}≤${through}`).join(" ") || "nothing durable"
+    const problems = [...trial.corruptFiles, ...trial.rerunProblems, ...(trial.losses > 0 ? [`${trial.losses} lost`] : []), ...(trial.strangers > 0 ? [`${trial.strangers} strangers`] : [])]
+    console.log(
+      `#${trial.trial} workers ${trial.workers}, ${trial.killed ? `killed at ${trial.killedAfterMs} ms` : "finished before the kill"}: ${durable}${problems.length > 0 ? ` PROBLEMS: ${problems.join("; ")}` : ", ok"}`
+    )
+  }
+})
+console.log(`seed ${values.seed}, ${values.count} records per shard (users, orders), checkpoint every ${values["checkpoint-records"]}, batches of ${values["batch-size"]}`)
+console.log(summaryLine(summary))
+process.exitCode = summary.losses + summary.strangers + summary.corruptFiles + summary.failedReruns === 0 ? 0 : 1
