@@ -3,45 +3,15 @@ import { createWriteStream } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { runCli } from "./testing.ts"
+import { type JsonReport, type LoggedResult, parseJsonReport, runCli } from "./testing.ts"
 
-interface Issue {
-  readonly kind: string
-  readonly field: string | null
-  readonly rule: string | null
-  readonly message: string
-}
-interface Result {
-  readonly shard: string
-  readonly line: number
-  readonly status: string
-  readonly errors: ReadonlyArray<string> | null
-  readonly issues: ReadonlyArray<Issue>
-}
+type Result = LoggedResult
+type ShardJson = JsonReport["shards"][number]
+
 /** A `--report` line saying that the shard's records through `through` are durable. */
 interface Marker {
   readonly shard: string
   readonly checkpoint: { readonly through: number; readonly at: string }
-}
-interface ShardJson {
-  readonly shard: string
-  readonly input: string
-  readonly counts: {
-    readonly processed: number
-    readonly inserted: number
-    readonly replaced: number
-    readonly skipped: number
-    readonly invalid: number
-    readonly failed: number
-  }
-  readonly rejectedByRule: Readonly<Record<string, number>>
-  readonly records: ReadonlyArray<Result> | null
-  readonly rejected: ReadonlyArray<Result>
-  readonly error: { readonly operation: string; readonly message: string } | null
-}
-interface ReportJson {
-  readonly summary: { readonly processed: number; readonly inserted: number; readonly invalid: number; readonly failed: number }
-  readonly shards: ReadonlyArray<ShardJson>
 }
 
 let dir = ""
@@ -54,7 +24,7 @@ afterEach(async () => {
 
 const populate = async (args: ReadonlyArray<string>, options: { readonly stdin?: string } = {}) => {
   const run = await runCli(["populate", "--json", "--quiet", "--data-dir", join(dir, "data"), ...args], options)
-  return { ...run, report: run.stdout === "" ? undefined : (JSON.parse(run.stdout) as ReportJson) }
+  return { ...run, report: run.stdout === "" ? undefined : parseJsonReport(run.stdout) }
 }
 
 const rows = async (model: string) => {
@@ -212,7 +182,7 @@ describe("populate --input", () => {
     const inFibers = await runCli(["populate", "--json", "--quiet", "--workers", "off", "--data-dir", join(dir, "f"), ...inputs])
     expect(inWorkers.code).toBe(0)
     const summarize = (stdout: string) =>
-      (JSON.parse(stdout) as ReportJson).shards.map((shard) => ({ shard: shard.shard, counts: shard.counts, byRule: shard.rejectedByRule, rejected: shard.rejected }))
+      parseJsonReport(stdout).shards.map((shard) => ({ shard: shard.shard, counts: shard.counts, byRule: shard.rejectedByRule, rejected: shard.rejected }))
     expect(summarize(inWorkers.stdout)).toEqual(summarize(inFibers.stdout))
     for (const model of ["User", "Product", "Order"]) {
       const list = (dataDir: string) => runCli(["list", model, "--json", "--limit", "5000", "--data-dir", dataDir]).then((run) => run.stdout)
