@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
 import { memoryInput } from "./sample-input.ts"
 import type { RecordResult } from "./report.ts"
+import type { Shard } from "./shard.ts"
 import { noteShard, storageIn, tempDir } from "./testing.ts"
 
 const notes = noteShard("notes")
@@ -32,13 +33,19 @@ const expected: ReadonlyArray<Pick<RecordResult, "status" | "issues">> = [
   { status: "inserted", issues: [] }
 ]
 
+/** A fresh database for `shard` in a temp folder, with its migrations applied. */
+const migratedDatabase = (shard: Shard) =>
+  Effect.gen(function* () {
+    const storage = yield* storageIn(yield* tempDir)
+    const database = yield* storage.database(shard.name)
+    yield* database.migrate(shard.model, shard.migrations)
+    return database
+  })
+
 describe("insertRecords", () => {
   it.scoped.each([1, 2, 4, 10_000])("is atomic per record with batches of %i: a refused row leaves no trace, its neighbours land", (batchSize) =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
-      const storage = yield* storageIn(dir)
-      const database = yield* storage.database(notes.name)
-      yield* database.migrate(notes.model, notes.migrations)
+      const database = yield* migratedDatabase(notes)
       const results: Array<RecordResult> = []
 
       yield* insertRecords(notes, database, memoryInput(records, "test"), collect(results), { batchSize })
@@ -59,10 +66,7 @@ describe("insertRecords", () => {
 
   it.scoped("a batch with no valid record still reports every record", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
-      const storage = yield* storageIn(dir)
-      const database = yield* storage.database(notes.name)
-      yield* database.migrate(notes.model, notes.migrations)
+      const database = yield* migratedDatabase(notes)
       const results: Array<RecordResult> = []
 
       yield* insertRecords(notes, database, memoryInput([{ id: 1, body: "x", stars: -1 }, "not a record"], "test"), collect(results))
@@ -77,10 +81,7 @@ describe("insertRecords", () => {
       // Every note is copied to an audit table by a trigger that refuses four stars: the note's
       // own row is written first, so only statement atomicity can take it back.
       const audited = { ...notes, migrations: [...notes.migrations, auditedByTrigger] }
-      const dir = yield* tempDir
-      const storage = yield* storageIn(dir)
-      const database = yield* storage.database(audited.name)
-      yield* database.migrate(audited.model, audited.migrations)
+      const database = yield* migratedDatabase(audited)
       const results: Array<RecordResult> = []
       const input = [3, 4, 5].map((stars) => ({ id: stars, body: `${stars} stars`, stars }))
 
