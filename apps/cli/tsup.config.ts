@@ -9,7 +9,7 @@ export default defineConfig({
   entry: { main: "src/main.ts", "shard-worker": "src/shard-worker.ts", crash: "src/crash/main.ts" },
   format: ["esm"],
   platform: "node",
-  target: "node20",
+  target: "node22",
   clean: true,
   noExternal: [/^@distributed-insert\//, /^effect/, /^@effect\//],
   // Bundled CommonJS dependencies (yaml, via @effect/cli) call require() for Node built-ins.

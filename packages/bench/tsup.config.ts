@@ -8,7 +8,7 @@ export default defineConfig({
   entry: { run: "src/run.ts", "better-sqlite3-baseline": "src/better-sqlite3-baseline.ts" },
   format: ["esm"],
   platform: "node",
-  target: "node20",
+  target: "node22",
   clean: true,
   splitting: false,
   noExternal: [/^@distributed-insert\//, /^effect/],

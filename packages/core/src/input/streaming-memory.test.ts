@@ -49,7 +49,7 @@ const bundleChild = async (dir: string): Promise<string> => {
     outDir: dir,
     format: ["esm"],
     platform: "node",
-    target: "node20",
+    target: "node22",
     outExtension: () => ({ js: ".mjs" }),
     config: false,
     silent: true,
