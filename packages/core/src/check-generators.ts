@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { seededRandom } from "./random.ts"
 import type { Shard } from "./shard.ts"
 
@@ -36,5 +36,5 @@ export const checkGenerators = (shard: Shard, ids = 300): ReadonlyArray<string> 
 /** The rules (or the type checks, named `type`, `required`, ...) that `record` fails once written as JSON and read back. */
 const brokenRules = (shard: Shard, record: unknown): ReadonlyArray<string> => {
   const validation = shard.validate(JSON.parse(JSON.stringify(record)))
-  return Either.isRight(validation) ? [] : validation.left.map((issue) => issue.rule ?? "unknown")
+  return Result.isSuccess(validation) ? [] : validation.failure.map((issue) => issue.rule ?? "unknown")
 }

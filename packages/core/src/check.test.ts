@@ -39,7 +39,7 @@ const fiveShards = Effect.gen(function* () {
 })
 
 describe("checkShards", () => {
-  it.scoped("reports each shard's file, integrity and schema, and changes no file", () =>
+  it.effect("reports each shard's file, integrity and schema, and changes no file", () =>
     Effect.gen(function* () {
       const dir = yield* fiveShards
       const before = yield* snapshot(dir)
@@ -100,7 +100,7 @@ describe("checkShards", () => {
     })
   )
 
-  it.scoped("lists what SQLite's integrity check finds in a file that opens but has a damaged page", () =>
+  it.effect("lists what SQLite's integrity check finds in a file that opens but has a damaged page", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const damaged = noteShard("damaged")
@@ -122,7 +122,7 @@ describe("checkShards", () => {
     })
   )
 
-  it.scoped("a file migrated further than the plugin declares is ahead, with the unknown version", () =>
+  it.effect("a file migrated further than the plugin declares is ahead, with the unknown version", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const notes = noteShard("notes")
@@ -138,7 +138,7 @@ describe("checkShards", () => {
     })
   )
 
-  it.scoped("checks only the selected shards, by shard or model name, in registration order", () =>
+  it.effect("checks only the selected shards, by shard or model name, in registration order", () =>
     Effect.gen(function* () {
       const dir = yield* fiveShards
       const results = yield* checkShards(["Older", "good"]).pipe(Effect.provide(testLayer(shards, dir)))
@@ -146,7 +146,7 @@ describe("checkShards", () => {
     })
   )
 
-  it.scoped("creates nothing in a data directory that does not exist", () =>
+  it.effect("creates nothing in a data directory that does not exist", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const results = yield* checkShards().pipe(Effect.provide(testLayer([good], join(dir, "nowhere"))))

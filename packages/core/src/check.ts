@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import type { StorageError } from "./errors.ts"
 import type { AppliedMigration } from "./migration.ts"
 import { Router } from "./router.ts"
@@ -46,26 +46,26 @@ const checkShard = (shard: Shard) =>
   Effect.gen(function* () {
     const router = yield* Router
     const storage = yield* ShardStorage
-    const routed = yield* Effect.either(router.dbForRead(shard.model))
-    if (Either.isLeft(routed)) {
-      return unreadable(shard, { database: null, location: null, exists: false }, routed.left.message)
+    const routed = yield* Effect.result(router.dbForRead(shard.model))
+    if (Result.isFailure(routed)) {
+      return unreadable(shard, { database: null, location: null, exists: false }, routed.failure.message)
     }
-    const opened = yield* Effect.either(storage.database(routed.right))
-    if (Either.isLeft(opened)) {
+    const opened = yield* Effect.result(storage.database(routed.success))
+    if (Result.isFailure(opened)) {
       // Only a file that is there can fail to open: a missing one opens as an empty database.
-      return unreadable(shard, { database: routed.right, location: opened.left.location, exists: true }, `cannot open: ${opened.left.reason}`)
+      return unreadable(shard, { database: routed.success, location: opened.failure.location, exists: true }, `cannot open: ${opened.failure.reason}`)
     }
-    const database = opened.right
+    const database = opened.success
     const integrity = yield* integrityOf(database)
-    const ledger = yield* Effect.either(database.appliedMigrations)
-    const schema = Either.map(ledger, (entries) => schemaOf(shard, entries))
+    const ledger = yield* Effect.result(database.appliedMigrations)
+    const schema = Result.map(ledger, (entries) => schemaOf(shard, entries))
 
     const problems = [
       ...(database.exists ? [] : ["the file does not exist: migrate or populate creates it"]),
       ...(integrity === "ok" ? [] : integrity.map((problem) => `integrity: ${problem}`)),
-      ...Either.match(schema, {
-        onLeft: (error) => [`cannot read the applied migrations: ${error.reason}`],
-        onRight: ({ problem }) => (database.exists && problem !== undefined ? [problem] : [])
+      ...Result.match(schema, {
+        onFailure: (error) => [`cannot read the applied migrations: ${error.reason}`],
+        onSuccess: ({ problem }) => (database.exists && problem !== undefined ? [problem] : [])
       })
     ]
     const result: ShardCheck = {
@@ -75,9 +75,9 @@ const checkShard = (shard: Shard) =>
       location: database.location,
       exists: database.exists,
       integrity,
-      schemaVersion: Either.match(schema, { onLeft: () => null, onRight: ({ version }) => version }),
+      schemaVersion: Result.match(schema, { onFailure: () => null, onSuccess: ({ version }) => version }),
       latestVersion: shard.migrations.length,
-      schema: Either.match(schema, { onLeft: () => "unknown", onRight: ({ state }) => state }),
+      schema: Result.match(schema, { onFailure: () => "unknown", onSuccess: ({ state }) => state }),
       status: problems.length === 0 ? "ok" : "problem",
       problems
     }

@@ -12,7 +12,7 @@ const linesOf = (path: string) =>
   Effect.promise(async () => (await readFile(path, "utf8")).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line)))
 
 describe("durable results", () => {
-  it.scoped("holds lines back until durable, spilling megabytes to the spool, then appends them whole and in order", () =>
+  it.effect("holds lines back until durable, spilling megabytes to the spool, then appends them whole and in order", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const path = join(dir, "report.ndjson")
@@ -38,7 +38,7 @@ describe("durable results", () => {
     })
   )
 
-  it.scoped("a report that cannot be opened is a ReportError naming it", () =>
+  it.effect("a report that cannot be opened is a ReportError naming it", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const path = join(dir, "missing", "report.ndjson")

@@ -42,6 +42,8 @@ export class StorageError extends Data.TaggedError("StorageError")<{
   readonly location: string
   readonly operation: StorageOperation
   readonly reason: string
+  /** The underlying failure, when there was one (a file-system or SQLite error). */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return `${this.operation} failed for shard ${this.shard} (${this.location}): ${this.reason}`
@@ -64,6 +66,8 @@ export class InputError extends Data.TaggedError("InputError")<{
   /** The path as given, or `stdin`. */
   readonly origin: string
   readonly reason: string
+  /** The underlying failure, when there was one. */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return `cannot read input ${this.origin}: ${this.reason}`
@@ -90,6 +94,8 @@ export class GeneratedFileError extends Data.TaggedError("GeneratedFileError")<{
   readonly shard: string
   readonly path: string
   readonly reason: string
+  /** The underlying failure, when there was one. */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return `cannot write the generated data of shard ${this.shard} to ${this.path}: ${this.reason}`
@@ -100,6 +106,8 @@ export class GeneratedFileError extends Data.TaggedError("GeneratedFileError")<{
 export class ReportError extends Data.TaggedError("ReportError")<{
   readonly path: string
   readonly reason: string
+  /** The underlying failure, when there was one. */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return `cannot write results to ${this.path}: ${this.reason}`

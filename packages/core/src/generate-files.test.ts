@@ -12,7 +12,7 @@ const options = { count: 3000, invalidRatio: 0.2, seed: 8 }
 const read = (path: string) => Effect.promise(() => readFile(path, "utf8"))
 
 describe("generateFiles", () => {
-  it.scoped("writes <out>/<shard>.ndjson for every shard, reported in registration order", () =>
+  it.effect("writes <out>/<shard>.ndjson for every shard, reported in registration order", () =>
     Effect.gen(function* () {
       const outDir = join(yield* tempDir, "generated")
       const files = yield* generateFiles({ ...options, outDir }).pipe(Effect.provide(registry))
@@ -24,7 +24,7 @@ describe("generateFiles", () => {
     })
   )
 
-  it.scoped("writes only the selected shards, with the same data as when all are generated", () =>
+  it.effect("writes only the selected shards, with the same data as when all are generated", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* generateFiles({ ...options, outDir: join(dir, "all") }).pipe(Effect.provide(registry))
@@ -35,7 +35,7 @@ describe("generateFiles", () => {
     })
   )
 
-  it.scoped("fails with UnknownShardError for a shard that is not registered, writing nothing", () =>
+  it.effect("fails with UnknownShardError for a shard that is not registered, writing nothing", () =>
     Effect.gen(function* () {
       const outDir = join(yield* tempDir, "generated")
       const error = yield* Effect.flip(generateFiles({ ...options, outDir, shards: ["tags", "nope"] }).pipe(Effect.provide(registry)))

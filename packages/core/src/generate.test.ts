@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { GeneratorsMissingError } from "./errors.ts"
 import { type GenerateOptions, type GeneratedCounts, generateNdjson, generateRecords } from "./generate.ts"
 import type { Shard } from "./shard.ts"
@@ -9,7 +9,7 @@ const tags = tagShard()
 
 /** The whole NDJSON text of a generation and the counts it returned. */
 const ndjson = (shard: Shard, options: GenerateOptions): { readonly text: string; readonly chunks: number; readonly counts: GeneratedCounts } => {
-  const generation = Either.getOrThrow(generateNdjson(shard, options))
+  const generation = Result.getOrThrow(generateNdjson(shard, options))
   const decoder = new TextDecoder()
   let text = ""
   let chunks = 0
@@ -28,7 +28,7 @@ const linesOf = (text: string): Array<string> => text.split("\n").slice(0, -1)
 const brokenRuleOfEachLine = (shard: Shard, text: string): Array<string | null> =>
   linesOf(text).map((line) => {
     const validation = shard.validate(JSON.parse(line))
-    return Either.isRight(validation) ? null : validation.left.map((issue) => issue.rule).join("+")
+    return Result.isSuccess(validation) ? null : validation.failure.map((issue) => issue.rule).join("+")
   })
 
 describe("generateNdjson", () => {
@@ -88,7 +88,7 @@ describe("generateNdjson", () => {
   })
 
   it("yields chunks of whole lines of at most a megabyte, several for a large count", () => {
-    const generation = Either.getOrThrow(generateNdjson(tags, { count: 60_000, invalidRatio: 0.1, seed: 2 }))
+    const generation = Result.getOrThrow(generateNdjson(tags, { count: 60_000, invalidRatio: 0.1, seed: 2 }))
     const chunks = [...generation]
     expect(chunks.length).toBeGreaterThan(1)
     for (const chunk of chunks) {
@@ -106,21 +106,21 @@ describe("generateNdjson", () => {
 
 describe("generateRecords", () => {
   it("gives the same records when iterated again", () => {
-    const records = Either.getOrThrow(generateRecords(tags, { count: 100, invalidRatio: 0.5, seed: 9 }))
+    const records = Result.getOrThrow(generateRecords(tags, { count: 100, invalidRatio: 0.5, seed: 9 }))
     expect([...records]).toEqual([...records])
   })
 
   it("fails with GeneratorsMissingError naming a shard that declares no generators", () => {
     const result = generateRecords(tagShard({ generators: null }), { count: 1, invalidRatio: 0, seed: 1 })
-    expect(result).toEqual(Either.left(new GeneratorsMissingError({ shard: "tags", rules: [] })))
-    expect(Either.isLeft(result) && result.left.message).toBe("shard tags declares no generators, so it cannot generate data")
+    expect(result).toEqual(Result.fail(new GeneratorsMissingError({ shard: "tags", rules: [] })))
+    expect(Result.isFailure(result) && result.failure.message).toBe("shard tags declares no generators, so it cannot generate data")
   })
 
   it("fails naming the rules a hand-built shard has no invalid generator for", () => {
     const shard = tagShard({ generators: null })
     const partial: Shard = { ...shard, generators: { valid: (id) => ({ id }), invalid: { "stars-range": (id) => ({ id }) } } }
     const result = generateRecords(partial, { count: 1, invalidRatio: 0, seed: 1 })
-    expect(result).toEqual(Either.left(new GeneratorsMissingError({ shard: "tags", rules: ["label-required"] })))
+    expect(result).toEqual(Result.fail(new GeneratorsMissingError({ shard: "tags", rules: ["label-required"] })))
   })
 
   it.each([

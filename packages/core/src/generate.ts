@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { GeneratorsMissingError } from "./errors.ts"
 import { type Random, seededRandom } from "./random.ts"
 import type { Shard } from "./shard.ts"
@@ -50,16 +50,16 @@ const BATCH_CHARS = 8 << 10
 export const generateRecords = (
   shard: Shard,
   options: GenerateOptions
-): Either.Either<Iterable<GeneratedRecord>, GeneratorsMissingError> => {
+): Result.Result<Iterable<GeneratedRecord>, GeneratorsMissingError> => {
   assertOptions(options)
   const generators = shard.generators
-  if (generators === undefined) return Either.left(new GeneratorsMissingError({ shard: shard.name, rules: [] }))
+  if (generators === undefined) return Result.fail(new GeneratorsMissingError({ shard: shard.name, rules: [] }))
   const breakers = shard.rules.map((rule) => ({ rule: rule.name, generate: generators.invalid[rule.name] }))
   const missing = breakers.flatMap((breaker) => (breaker.generate === undefined ? [breaker.rule] : []))
-  if (missing.length > 0) return Either.left(new GeneratorsMissingError({ shard: shard.name, rules: missing }))
+  if (missing.length > 0) return Result.fail(new GeneratorsMissingError({ shard: shard.name, rules: missing }))
 
   const { count, invalidRatio } = options
-  return Either.right({
+  return Result.succeed({
     // A fresh stream per iteration, so iterating again gives the same records again.
     *[Symbol.iterator]() {
       const random = streamFor(options.seed, shard.name)
@@ -79,8 +79,8 @@ export const generateRecords = (
  * megabyte; the generator returns the counts. Same shard, options and generators: the same
  * bytes. Each chunk is a fresh buffer: a consumer may keep it.
  */
-export const generateNdjson = (shard: Shard, options: GenerateOptions): Either.Either<NdjsonChunks, GeneratorsMissingError> =>
-  Either.map(generateRecords(shard, options), (records) => ndjsonChunks(records, shard.rules.map((rule) => rule.name)))
+export const generateNdjson = (shard: Shard, options: GenerateOptions): Result.Result<NdjsonChunks, GeneratorsMissingError> =>
+  Result.map(generateRecords(shard, options), (records) => ndjsonChunks(records, shard.rules.map((rule) => rule.name)))
 
 function* ndjsonChunks(records: Iterable<GeneratedRecord>, rules: ReadonlyArray<string>): NdjsonChunks {
   const invalidByRule = new Map(rules.map((rule) => [rule, 0]))

@@ -116,7 +116,7 @@ describe("hostile records", () => {
 describe("hostile records, by example", () => {
   const issuesOf = (result: RecordResult | undefined) => result?.issues.map(({ field, rule }) => ({ field, rule }))
 
-  it.scoped("-0 is stored, and read back, as 0: SQLite has one zero, so a later 0 is a duplicate key", () =>
+  it.effect("-0 is stored, and read back, as 0: SQLite has one zero, so a later 0 is a duplicate key", () =>
     Effect.gen(function* () {
       const { results, rows } = yield* loadThenReadBack(orders, [
         { id: -0, user_id: 1, product_id: 1, quantity: 1 },
@@ -128,7 +128,7 @@ describe("hostile records, by example", () => {
     })
   )
 
-  it.scoped("integers beyond 2^53 are refused for an integer field, naming it; a REAL field keeps them exactly", () =>
+  it.effect("integers beyond 2^53 are refused for an integer field, naming it; a REAL field keeps them exactly", () =>
     Effect.gen(function* () {
       const { results, rows } = yield* loadThenReadBack(products, [
         { id: 2 ** 53, name: "past safe", price: 1 },
@@ -144,7 +144,7 @@ describe("hostile records, by example", () => {
     })
   )
 
-  it.scoped.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])("%s is refused for every numeric field, naming it", (value) =>
+  it.effect.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])("%s is refused for every numeric field, naming it", (value) =>
     Effect.gen(function* () {
       const { results, rows } = yield* loadThenReadBack(orders, [{ id: value, user_id: value, product_id: 1, quantity: value }])
       expect(issuesOf(results[0])).toEqual([
@@ -156,7 +156,7 @@ describe("hostile records, by example", () => {
     })
   )
 
-  it.scoped("NUL, astral characters and SQL meta-characters are stored and read back byte for byte", () =>
+  it.effect("NUL, astral characters and SQL meta-characters are stored and read back byte for byte", () =>
     Effect.gen(function* () {
       const name = "'); DROP TABLE users; --\u0000\"%_😀\u{10FFFF}"
       const email = `\u0000${"é".repeat(1000)}\u0000`
@@ -167,7 +167,7 @@ describe("hostile records, by example", () => {
     })
   )
 
-  it.scoped("__proto__, constructor and prototype given as own keys (as JSON.parse makes them) are unknown fields", () =>
+  it.effect("__proto__, constructor and prototype given as own keys (as JSON.parse makes them) are unknown fields", () =>
     Effect.gen(function* () {
       const records: Array<unknown> = [
         JSON.parse('{"id": 1, "name": "a", "email": "b", "__proto__": {"polluted": true}}'),

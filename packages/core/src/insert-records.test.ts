@@ -43,7 +43,7 @@ const migratedDatabase = (shard: Shard) =>
   })
 
 describe("insertRecords", () => {
-  it.scoped.each([1, 2, 4, 10_000])("is atomic per record with batches of %i: a refused row leaves no trace, its neighbours land", (batchSize) =>
+  it.effect.each([1, 2, 4, 10_000])("is atomic per record with batches of %i: a refused row leaves no trace, its neighbours land", (batchSize) =>
     Effect.gen(function* () {
       const database = yield* migratedDatabase(notes)
       const results: Array<RecordResult> = []
@@ -64,7 +64,7 @@ describe("insertRecords", () => {
     })
   )
 
-  it.scoped("a batch with no valid record still reports every record", () =>
+  it.effect("a batch with no valid record still reports every record", () =>
     Effect.gen(function* () {
       const database = yield* migratedDatabase(notes)
       const results: Array<RecordResult> = []
@@ -76,7 +76,7 @@ describe("insertRecords", () => {
     })
   )
 
-  it.scoped("undoes all of a refused record's statement, including what its trigger wrote, and keeps its neighbours'", () =>
+  it.effect("undoes all of a refused record's statement, including what its trigger wrote, and keeps its neighbours'", () =>
     Effect.gen(function* () {
       // Every note is copied to an audit table by a trigger that refuses four stars: the note's
       // own row is written first, so only statement atomicity can take it back.

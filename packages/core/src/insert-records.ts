@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { InputError, ReportError, type StorageError } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
 import type { ShardInput, SourceItem } from "./record-source.ts"
@@ -77,7 +77,7 @@ export const insertRecords = (
       const next = yield* Effect.tryPromise({
         try: async () => iterator.next(),
         catch: (cause) =>
-          cause instanceof InputError ? cause : new InputError({ origin: input.origin, reason: cause instanceof Error ? cause.message : String(cause) })
+          cause instanceof InputError ? cause : new InputError({ origin: input.origin, reason: cause instanceof Error ? cause.message : String(cause), cause })
       })
       if (next.done === true) break
       for (const item of next.value) {
@@ -86,7 +86,7 @@ export const insertRecords = (
           yield* flush
           options.onBatch?.()
           if (options.afterBatch !== undefined) yield* options.afterBatch(position)
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
         }
       }
     }
@@ -111,7 +111,7 @@ const insertBatch = (
   Effect.gen(function* () {
     const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
     const rows: Array<Row> = []
-    for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
+    for (const validation of validations) if (Result.isSuccess(validation)) rows.push(validation.success)
     const outcomes = yield* database.insertBatch(shard, rows, onConflict)
     yield* Effect.try({
       try: () => {
@@ -120,8 +120,8 @@ const insertBatch = (
           const validation = validations[index] ?? malformed(item.line, "missing validation")
           const position = firstPosition + index
           const data = item._tag === "Record" ? item.value : null
-          if (Either.isLeft(validation)) {
-            results.rejected(rejected(position, item.line, data, "invalid", validation.left))
+          if (Result.isFailure(validation)) {
+            results.rejected(rejected(position, item.line, data, "invalid", validation.failure))
             continue
           }
           const outcome = outcomes[next++] ?? RowOutcome.refused("no outcome from the database")
@@ -134,12 +134,12 @@ const insertBatch = (
         }
       },
       catch: (cause) =>
-        cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })
+        cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause), cause })
     })
   })
 
 const malformed = (line: number, reason: string): Validation =>
-  Either.left([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
+  Result.fail([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
 
 export const rejected = (
   position: number,

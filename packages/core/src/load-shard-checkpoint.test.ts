@@ -50,7 +50,7 @@ const readReport = (path: string) =>
   )
 
 describe("loadShard checkpoints", () => {
-  it.scoped("persists between batches once enough records passed, and the report file marks each checkpoint after its records", () =>
+  it.effect("persists between batches once enough records passed, and the report file marks each checkpoint after its records", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const reportPath = join(dir, "report.ndjson")
@@ -70,7 +70,7 @@ describe("loadShard checkpoints", () => {
     })
   )
 
-  it.scoped("after a failure, only the records past the last checkpoint are failed as not persisted, and the file keeps the rest", () =>
+  it.effect("after a failure, only the records past the last checkpoint are failed as not persisted, and the file keeps the rest", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const reportPath = join(dir, "report.ndjson")

@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { ReportError, type StorageError, type UnroutableModelError } from "./errors.ts"
 import type { InputError } from "./errors.ts"
 import { type CheckpointOptions, checkpointPolicy } from "./checkpoint-policy.ts"
@@ -32,7 +32,7 @@ export interface LoadOptions extends Pick<InsertOptions, "batchSize" | "onConfli
 export interface OpenedShard {
   readonly shard: Shard
   readonly started: Date
-  readonly opened: Either.Either<
+  readonly opened: Result.Result<
     { readonly database: ShardDatabase; readonly migrations: ReadonlyArray<AppliedStep> },
     StorageError | UnroutableModelError
   >
@@ -43,7 +43,7 @@ export const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Ef
     const router = yield* Router
     const storage = yield* ShardStorage
     const started = new Date()
-    const opened = yield* Effect.either(
+    const opened = yield* Effect.result(
       Effect.gen(function* () {
         const database = yield* storage.database(yield* router.dbForWrite(shard.model))
         yield* prepare(database)
@@ -94,13 +94,13 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
       records: []
     }
 
-    if (Either.isLeft(opened)) {
-      const location = opened.left._tag === "StorageError" ? opened.left.location : null
-      return report({ database: null, location, migrationsApplied: [], ...nothing, error: failureOf(opened.left) })
+    if (Result.isFailure(opened)) {
+      const location = opened.failure._tag === "StorageError" ? opened.failure.location : null
+      return report({ database: null, location, migrationsApplied: [], ...nothing, error: failureOf(opened.failure) })
     }
-    const { database, migrations } = opened.right
+    const { database, migrations } = opened.success
     const where = { database: database.name, location: database.location, migrationsApplied: migrations }
-    const tallied = yield* Effect.either(
+    const tallied = yield* Effect.result(
       Effect.try({
         try: () =>
           makeTally({
@@ -109,8 +109,8 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
         catch: asReportError
       })
     )
-    if (Either.isLeft(tallied)) return report({ ...where, ...nothing, error: failureOf(tallied.left) })
-    const tally = tallied.right
+    if (Result.isFailure(tallied)) return report({ ...where, ...nothing, error: failureOf(tallied.failure) })
+    const tally = tallied.success
 
     const progress = () =>
       options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
@@ -118,7 +118,7 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
     // The records processed so far become durable: the database first, then the report says so.
     const makeDurable = (through: number, isCheckpoint: boolean) =>
       database.persist.pipe(
-        Effect.zipRight(
+        Effect.andThen(
           Effect.sync(() => {
             durableThrough = through
             if (isCheckpoint) {
@@ -127,31 +127,31 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
             }
           })
         ),
-        Effect.zipRight(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
+        Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
       )
     const checkpoint = (processed: number) => (policy.due(processed) ? makeDurable(processed, true) : Effect.void)
-    const loaded = yield* Effect.either(
+    const loaded = yield* Effect.result(
       insertRecords(shard, database, input, tally, {
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         onBatch: progress,
         afterBatch: checkpoint,
         ...(options.onConflict === undefined ? {} : { onConflict: options.onConflict })
       }).pipe(
-        Effect.zipRight(Effect.suspend(() => makeDurable(tally.counts().processed, false))),
-        Effect.zipRight(Effect.try({ try: () => tally.close(), catch: asReportError }))
+        Effect.andThen(Effect.suspend(() => makeDurable(tally.counts().processed, false))),
+        Effect.andThen(Effect.try({ try: () => tally.close(), catch: asReportError }))
       )
     )
-    if (Either.isRight(loaded)) return report({ ...where, ...summaryOf(tally), error: null })
-    const failure = failureOf(loaded.left)
+    if (Result.isSuccess(loaded)) return report({ ...where, ...summaryOf(tally), error: null })
+    const failure = failureOf(loaded.failure)
     const summary = notPersisted(summaryOf(tally), failure.message, durableThrough, tally.pending())
     // The held results go to the report as not persisted (unless the report itself is what
     // failed), and the result logs are flushed, on this path too; if that fails as well, the
     // report says so.
-    const closed = yield* Effect.either(
+    const closed = yield* Effect.result(
       Effect.try({
         try: () => {
           try {
-            if (loaded.left._tag !== "ReportError") tally.abandon(failure.message)
+            if (loaded.failure._tag !== "ReportError") tally.abandon(failure.message)
           } finally {
             tally.close()
           }
@@ -159,7 +159,8 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
         catch: asReportError
       })
     )
-    const error = Either.isLeft(closed) && closed.left !== loaded.left ? { ...failure, message: `${failure.message}; ${closed.left.message}` } : failure
+    const error =
+      Result.isFailure(closed) && closed.failure !== loaded.failure ? { ...failure, message: `${failure.message}; ${closed.failure.message}` } : failure
     return report({ ...where, ...summary, error })
   })
 
@@ -173,7 +174,7 @@ const summaryOf = (tally: Tally): Summary => ({
 })
 
 const asReportError = (cause: unknown): ReportError =>
-  cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause) })
+  cause instanceof ReportError ? cause : new ReportError({ path: "result files", reason: cause instanceof Error ? cause.message : String(cause), cause })
 
 const failureOf = (error: StorageError | UnroutableModelError | InputError | ReportError): ShardFailure => {
   switch (error._tag) {

@@ -11,6 +11,7 @@ import { ShardStorage } from "./storage.ts"
  * hands out the same failure where the database is used, and that is where it is reported.
  */
 export const openInLockOrder = (names: Iterable<ShardName>) =>
-  Effect.flatMap(ShardStorage, (storage) =>
-    Effect.forEach([...new Set(names)].sort(), (name) => Effect.either(storage.database(name)), { discard: true })
-  )
+  Effect.gen(function* () {
+    const storage = yield* ShardStorage
+    yield* Effect.forEach([...new Set(names)].sort(), (name) => Effect.result(storage.database(name)), { discard: true })
+  })

@@ -8,7 +8,7 @@ import { noteShard, queryFile, tempDir, testLayer } from "./testing.ts"
 const shards = [noteShard("alpha"), noteShard("beta"), noteShard("gamma")]
 
 describe("populate when a shard fails", () => {
-  it.scoped("a shard whose file is not SQLite is reported as an open error while the others complete and persist", () =>
+  it.effect("a shard whose file is not SQLite is reported as an open error while the others complete and persist", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const garbage = new TextEncoder().encode("\u0000garbage\u00ff".repeat(100))
@@ -32,7 +32,7 @@ describe("populate when a shard fails", () => {
     })
   )
 
-  it.scoped("a model routed to no registered shard is reported as a route error while the others complete", () =>
+  it.effect("a model routed to no registered shard is reported as a route error while the others complete", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const routers = [{ dbForWrite: (model: string) => (model === "Beta" ? Option.some("nowhere") : Option.none()) }]
@@ -44,7 +44,7 @@ describe("populate when a shard fails", () => {
     })
   )
 
-  it.scoped("when the files cannot be written, the records inserted in memory are failed as not persisted", () =>
+  it.effect("when the files cannot be written, the records inserted in memory are failed as not persisted", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       // A data directory that is a dangling symlink: reading finds no file, creating it fails.
@@ -68,7 +68,7 @@ describe("populate when a shard fails", () => {
     })
   )
 
-  it.scoped("when the data directory is a regular file, every shard fails to open (ENOTDIR) and the file is untouched", () =>
+  it.effect("when the data directory is a regular file, every shard fails to open (ENOTDIR) and the file is untouched", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const dataDir = join(dir, "data")

@@ -13,7 +13,7 @@ const statusesOf = (report: RunReport) => report.shards.map((shard) => (shard.re
 const countRows = (dir: string, table: string) => queryFile(join(dir, `${table}.db`), `SELECT count(*) FROM ${table}`)
 
 describe("populate", () => {
-  it.scoped("loads every shard and summarizes the run", () =>
+  it.effect("loads every shard and summarizes the run", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const report = yield* populate().pipe(Effect.provide(testLayer(shards, dir)))
@@ -37,7 +37,7 @@ describe("populate", () => {
     })
   )
 
-  it.scoped("runs the shards concurrently: their batches interleave", () =>
+  it.effect("runs the shards concurrently: their batches interleave", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const calls: Array<StorageCall> = []
@@ -50,7 +50,7 @@ describe("populate", () => {
     })
   )
 
-  it.scoped("reports in registration order, whatever order the shards finish in", () =>
+  it.effect("reports in registration order, whatever order the shards finish in", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const calls: Array<StorageCall> = []
@@ -69,7 +69,7 @@ describe("populate", () => {
     })
   )
 
-  it.scoped("loads only the selected shards, by shard or model name, in registration order", () =>
+  it.effect("loads only the selected shards, by shard or model name, in registration order", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const report = yield* populate({ shards: ["Gamma", "alpha"] }).pipe(Effect.provide(testLayer(shards, dir)))
@@ -77,7 +77,7 @@ describe("populate", () => {
     })
   )
 
-  it.scoped("a second run on the same files refuses every record already there and duplicates nothing", () =>
+  it.effect("a second run on the same files refuses every record already there and duplicates nothing", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* populate().pipe(Effect.provide(testLayer(shards, dir)))
@@ -92,7 +92,7 @@ describe("populate", () => {
     })
   )
 
-  it.scoped("with reset, a second run starts from empty databases and inserts everything again", () =>
+  it.effect("with reset, a second run starts from empty databases and inserts everything again", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* populate().pipe(Effect.provide(testLayer(shards, dir)))

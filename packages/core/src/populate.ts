@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Cache, Effect, Option } from "effect"
 import type { StorageError } from "./errors.ts"
 import { type LoadOptions, loadShard, openShard } from "./load-shard.ts"
 import { openInLockOrder } from "./lock-order.ts"
@@ -57,7 +57,7 @@ export const populate = (options: PopulateOptions = {}) =>
       const report = here[index]
       if (report !== undefined) byShard.set(shard, report)
     })
-    const reports = shards.flatMap((shard) => Option.toArray(Option.fromNullable(byShard.get(shard))))
+    const reports = shards.flatMap((shard) => Option.toArray(Option.fromNullishOr(byShard.get(shard))))
     const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), shards: reports, summary: summarize(reports) }
     return report
   })
@@ -74,8 +74,11 @@ const loadHere = (shards: ReadonlyArray<Shard>, options: PopulateOptions) =>
     const databases = yield* Effect.forEach(shards, (shard) => Effect.option(router.dbForWrite(shard.model)))
     yield* openInLockOrder(databases.flatMap(Option.toArray))
     // Cached per database, so two models sharing one are reset once, before either inserts.
-    const reset = yield* Effect.cachedFunction((database: ShardDatabase) => database.reset)
-    const prepare = options.reset === true ? reset : (): Effect.Effect<void, StorageError> => Effect.void
+    const resets = yield* Cache.make({ capacity: Number.MAX_SAFE_INTEGER, lookup: (database: ShardDatabase) => database.reset })
+    const prepare =
+      options.reset === true
+        ? (database: ShardDatabase) => Cache.get(resets, database)
+        : (): Effect.Effect<void, StorageError> => Effect.void
     const opened = yield* Effect.forEach(shards, (shard) => openShard(shard, prepare), { concurrency: "unbounded" })
     return yield* Effect.forEach(
       opened,

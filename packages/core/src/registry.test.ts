@@ -7,8 +7,8 @@ import { noteShard } from "./testing.ts"
 const alpha = noteShard("alpha")
 const beta: Shard = { ...noteShard("beta"), model: "Bravo", table: "bravo_rows" }
 
-const withRegistry = <A, E>(shards: ReadonlyArray<Shard>, use: (registry: ShardRegistry["Type"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(ShardRegistry, use).pipe(Effect.provide(ShardRegistry.layer(shards)))
+const withRegistry = <A, E>(shards: ReadonlyArray<Shard>, use: (registry: ShardRegistry["Service"]) => Effect.Effect<A, E>) =>
+  ShardRegistry.use(use).pipe(Effect.provide(ShardRegistry.layer(shards)))
 
 describe("ShardRegistry", () => {
   it.effect("keeps the shards in registration order", () =>

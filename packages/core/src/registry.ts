@@ -3,14 +3,14 @@ import { ShardRegistryError, UnknownShardError } from "./errors.ts"
 import type { Shard } from "./shard.ts"
 
 /** The registered shard plugins, in registration order (the order reports are printed in). */
-export class ShardRegistry extends Context.Tag("@distributed-insert/core/ShardRegistry")<
+export class ShardRegistry extends Context.Service<
   ShardRegistry,
   {
     readonly shards: ReadonlyArray<Shard>
     /** By shard name (`users`), model (`User`) or table, ignoring case: whatever a user types. */
     readonly lookup: (nameOrModel: string) => Effect.Effect<Shard, UnknownShardError>
   }
->() {
+>()("@distributed-insert/core/ShardRegistry") {
   static readonly layer = (shards: ReadonlyArray<Shard>): Layer.Layer<ShardRegistry, ShardRegistryError> =>
     Layer.effect(ShardRegistry, makeRegistry(shards))
 }

@@ -10,8 +10,8 @@ const shards = [noteShard("alpha"), noteShard("beta")]
 const routerLayer = (routers: ReadonlyArray<DatabaseRouter> = []) =>
   Router.layer(routers).pipe(Layer.provide(ShardRegistry.layer(shards)))
 
-const withRouter = <A, E>(routers: ReadonlyArray<DatabaseRouter>, use: (router: Router["Type"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(Router, use).pipe(Effect.provide(routerLayer(routers)))
+const withRouter = <A, E>(routers: ReadonlyArray<DatabaseRouter>, use: (router: Router["Service"]) => Effect.Effect<A, E>) =>
+  Router.use(use).pipe(Effect.provide(routerLayer(routers)))
 
 describe("router chain", () => {
   it.effect("the default router sends each model to its own shard, for reads and writes", () =>

@@ -28,7 +28,7 @@ export interface DatabaseRouter {
  * The routing service every read, write and migration goes through: the configured routers
  * in order, then the default router derived from the registered shards.
  */
-export class Router extends Context.Tag("@distributed-insert/core/Router")<
+export class Router extends Context.Service<
   Router,
   {
     readonly dbForRead: (model: string, hints?: RoutingHints) => Effect.Effect<ShardName, UnroutableModelError>
@@ -38,11 +38,14 @@ export class Router extends Context.Tag("@distributed-insert/core/Router")<
     /** With no opinion anywhere, a migration is allowed (Django's default). */
     readonly allowMigrate: (database: string, model: string, hints?: RoutingHints) => boolean
   }
->() {
+>()("@distributed-insert/core/Router") {
   static readonly layer = (routers: ReadonlyArray<DatabaseRouter> = []): Layer.Layer<Router, never, ShardRegistry> =>
     Layer.effect(
       Router,
-      Effect.map(ShardRegistry, (registry) => makeRouter([...routers, defaultRouter(registry.shards)], registry.shards))
+      Effect.gen(function* () {
+        const registry = yield* ShardRegistry
+        return makeRouter([...routers, defaultRouter(registry.shards)], registry.shards)
+      })
     )
 }
 
@@ -53,11 +56,11 @@ export class Router extends Context.Tag("@distributed-insert/core/Router")<
 export const defaultRouter = (shards: ReadonlyArray<Shard>): DatabaseRouter => {
   const shardOfModel = new Map(shards.map((shard) => [shard.model, shard.name]))
   const modelOfShard = new Map(shards.map((shard) => [shard.name as string, shard.model]))
-  const route = (model: string) => Option.fromNullable(shardOfModel.get(model))
+  const route = (model: string) => Option.fromNullishOr(shardOfModel.get(model))
   return {
     dbForRead: route,
     dbForWrite: route,
-    allowMigrate: (database, model) => Option.map(Option.fromNullable(modelOfShard.get(database)), (own) => own === model)
+    allowMigrate: (database, model) => Option.map(Option.fromNullishOr(modelOfShard.get(database)), (own) => own === model)
   }
 }
 
@@ -70,7 +73,7 @@ const firstOpinion = <A>(routers: ReadonlyArray<DatabaseRouter>, ask: (router: D
   return Option.none()
 }
 
-const makeRouter = (routers: ReadonlyArray<DatabaseRouter>, shards: ReadonlyArray<Shard>): Router["Type"] => {
+const makeRouter = (routers: ReadonlyArray<DatabaseRouter>, shards: ReadonlyArray<Shard>): Router["Service"] => {
   const databases = new Map(shards.map((shard) => [shard.name as string, shard.name]))
   const route =
     (operation: "read" | "write") =>
@@ -88,7 +91,7 @@ const makeRouter = (routers: ReadonlyArray<DatabaseRouter>, shards: ReadonlyArra
           )
         : Effect.succeed(database)
     }
-  return {
+  return Router.of({
     dbForRead: route("read"),
     dbForWrite: route("write"),
     allowRelation: (a, b, hints = {}) =>
@@ -101,5 +104,5 @@ const makeRouter = (routers: ReadonlyArray<DatabaseRouter>, shards: ReadonlyArra
         firstOpinion(routers, (router) => router.allowMigrate?.(database, model, hints)),
         () => true
       )
-  }
+  })
 }

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit, Fiber, Scope } from "effect"
+import { Effect, Exit, Fiber, Result, Scope } from "effect"
 import type { ShardLockedError, StorageError } from "./errors.ts"
 import { acquireShardLock, inspectShardLock, type LockHolder, lockFileOf } from "./shard-lock.ts"
 import { tempDir } from "./testing.ts"
@@ -35,16 +35,16 @@ const filesIn = (dir: string) => Effect.promise(() => readdir(dir).then((names) 
 
 /** Polls until `condition` holds; the test's own timeout bounds it. */
 const eventually = (condition: Effect.Effect<boolean>): Effect.Effect<void> =>
-  Effect.flatMap(condition, (holds) => (holds ? Effect.void : Effect.zipRight(Effect.sleep("10 millis"), eventually(condition))))
+  Effect.flatMap(condition, (holds) => (holds ? Effect.void : Effect.andThen(Effect.sleep("10 millis"), eventually(condition))))
 
 const setUp = Effect.map(tempDir, (dir) => ({ dir, location: join(dir, "notes.db") }))
 
 /** The ShardLockedError that `effect` fails with; anything else fails the test. */
 const lockedError = (effect: Effect.Effect<LockHolder, ShardLockedError | StorageError, Scope.Scope>) =>
-  Effect.flatMap(Effect.flip(effect), (error) => (error._tag === "ShardLockedError" ? Effect.succeed(error) : Effect.dieMessage(error.message)))
+  Effect.flatMap(Effect.flip(effect), (error) => (error._tag === "ShardLockedError" ? Effect.succeed(error) : Effect.die(new Error(error.message))))
 
 describe("acquireShardLock", () => {
-  it.scopedLive("writes { pid, since, hostname } beside the shard and removes it when the scope closes", () =>
+  it.live("writes { pid, since, hostname } beside the shard and removes it when the scope closes", () =>
     Effect.gen(function* () {
       const { dir, location } = yield* setUp
       const holder = yield* Effect.scoped(
@@ -61,7 +61,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("refuses a second writer at once, naming the file, the holder's pid and since when", () =>
+  it.live("refuses a second writer at once, naming the file, the holder's pid and since when", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       const holder = yield* acquireShardLock({ shard, location, waitSeconds: 0 })
@@ -74,7 +74,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("never takes over the lock of another live process, even after waiting", () =>
+  it.live("never takes over the lock of another live process, even after waiting", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       // The test runner's parent: alive, and not this process.
@@ -88,13 +88,13 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("waits for the holder, says so once, and takes the lock when it is released", () =>
+  it.live("waits for the holder, says so once, and takes the lock when it is released", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       const firstScope = yield* Scope.make()
-      const first = yield* acquireShardLock({ shard, location, waitSeconds: 0 }).pipe(Scope.extend(firstScope))
+      const first = yield* acquireShardLock({ shard, location, waitSeconds: 0 }).pipe(Scope.provide(firstScope))
       const notices: Array<ShardLockedError> = []
-      const second = yield* Effect.fork(
+      const second = yield* Effect.forkChild(
         acquireShardLock({ shard, location, waitSeconds: 30, onWait: (busy) => Effect.sync(() => notices.push(busy)) })
       )
       yield* eventually(Effect.sync(() => notices.length > 0))
@@ -108,7 +108,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("takes over the lock of a process that died", () =>
+  it.live("takes over the lock of a process that died", () =>
     Effect.gen(function* () {
       const { dir, location } = yield* setUp
       const dead: LockHolder = { pid: yield* deadPid, since: new Date().toISOString(), hostname: hostname() }
@@ -121,7 +121,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("takes over a lock with this process's pid that is older than this process (a reused pid)", () =>
+  it.live("takes over a lock with this process's pid that is older than this process (a reused pid)", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       yield* writeLock(location, { pid: process.pid, since: "2020-01-01T00:00:00.000Z", hostname: hostname() })
@@ -130,7 +130,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("never takes over a lock of another host, whose processes it cannot see", () =>
+  it.live("never takes over a lock of another host, whose processes it cannot see", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       const remote: LockHolder = { pid: yield* deadPid, since: "2020-01-01T00:00:00.000Z", hostname: `not-${hostname()}` }
@@ -153,15 +153,15 @@ describe("acquireShardLock", () => {
             yield* writeLock(location, { pid: dead, since: new Date().toISOString(), hostname: hostname() })
             const outcomes = yield* Effect.all(
               Array.from({ length: 12 }, (_, taker) =>
-                Effect.either(Effect.zipRight(Effect.sleep(`${taker % 3} millis`), acquireShardLock({ shard, location, waitSeconds: 0 })))
+                Effect.result(Effect.andThen(Effect.sleep(`${taker % 3} millis`), acquireShardLock({ shard, location, waitSeconds: 0 })))
               ),
               { concurrency: "unbounded" }
             )
-            const winners = outcomes.filter(Either.isRight).map((outcome) => outcome.right)
+            const winners = outcomes.filter(Result.isSuccess).map((outcome) => outcome.success)
             expect(winners).toHaveLength(1)
             expect(yield* readLock(location)).toEqual(winners[0])
-            for (const outcome of outcomes.filter(Either.isLeft)) {
-              expect(outcome.left).toMatchObject({ _tag: "ShardLockedError", holder: { pid: process.pid } })
+            for (const outcome of outcomes.filter(Result.isFailure)) {
+              expect(outcome.failure).toMatchObject({ _tag: "ShardLockedError", holder: { pid: process.pid } })
             }
             expect(yield* filesIn(dir)).toEqual(["notes.db.lock"])
           })
@@ -170,7 +170,7 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("removes a takeover lock left by a taker that died, then takes over", () =>
+  it.live("removes a takeover lock left by a taker that died, then takes over", () =>
     Effect.gen(function* () {
       const { dir, location } = yield* setUp
       const dead = yield* deadPid
@@ -184,40 +184,41 @@ describe("acquireShardLock", () => {
     })
   )
 
-  it.scopedLive("releases the lock when the scope fails", () =>
+  it.live("releases the lock when the scope fails", () =>
     Effect.gen(function* () {
       const { dir, location } = yield* setUp
-      const exit = yield* Effect.exit(Effect.scoped(Effect.zipRight(acquireShardLock({ shard, location, waitSeconds: 0 }), Effect.fail("boom"))))
+      const exit = yield* Effect.exit(Effect.scoped(Effect.andThen(acquireShardLock({ shard, location, waitSeconds: 0 }), Effect.fail("boom"))))
       expect(exit).toEqual(Exit.fail("boom"))
       expect(yield* filesIn(dir)).toEqual([])
     })
   )
 
-  it.scopedLive("releases the lock when the holder is interrupted", () =>
+  it.live("releases the lock when the holder is interrupted", () =>
     Effect.gen(function* () {
       const { dir, location } = yield* setUp
-      const holding = yield* Effect.fork(Effect.scoped(Effect.zipRight(acquireShardLock({ shard, location, waitSeconds: 0 }), Effect.never)))
+      const holding = yield* Effect.forkChild(Effect.scoped(Effect.andThen(acquireShardLock({ shard, location, waitSeconds: 0 }), Effect.never)))
       yield* eventually(Effect.map(readLock(location), (holder) => holder !== null))
       yield* Fiber.interrupt(holding)
       expect(yield* filesIn(dir)).toEqual([])
     })
   )
 
-  it.scopedLive("stops waiting when interrupted, leaving the holder's lock alone", () =>
+  it.live("stops waiting when interrupted, leaving the holder's lock alone", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       const holder = yield* acquireShardLock({ shard, location, waitSeconds: 0 })
       let noticed = false
-      const waiting = yield* Effect.fork(
+      const waiting = yield* Effect.forkChild(
         Effect.scoped(acquireShardLock({ shard, location, waitSeconds: 600, onWait: () => Effect.sync(() => (noticed = true)) }))
       )
       yield* eventually(Effect.sync(() => noticed))
-      expect(Exit.isInterrupted(yield* Fiber.interrupt(waiting))).toBe(true)
+      yield* Fiber.interrupt(waiting)
+      expect(Exit.hasInterrupts(yield* Fiber.await(waiting))).toBe(true)
       expect(yield* readLock(location)).toEqual(holder)
     })
   )
 
-  it.scopedLive("fails with a lock StorageError naming the file when the lock file is not one of ours, and leaves it", () =>
+  it.live("fails with a lock StorageError naming the file when the lock file is not one of ours, and leaves it", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       yield* Effect.promise(() => writeFile(lockFileOf(location), "garbage"))
@@ -230,7 +231,7 @@ describe("acquireShardLock", () => {
 })
 
 describe("inspectShardLock", () => {
-  it.scopedLive("tells unlocked, held and stale apart without touching the lock", () =>
+  it.live("tells unlocked, held and stale apart without touching the lock", () =>
     Effect.gen(function* () {
       const { location } = yield* setUp
       expect(yield* inspectShardLock(shard, location)).toEqual({ _tag: "Unlocked" })

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import { link, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
-import { Clock, Console, Duration, Effect, Schema, type Scope } from "effect"
+import { Clock, Console, Duration, Effect, Result, Schema, type Scope } from "effect"
 import { ShardLockedError, StorageError } from "./errors.ts"
 
 /**
@@ -27,8 +27,8 @@ import { ShardLockedError, StorageError } from "./errors.ts"
 
 export type LockHolder = ShardLockedError["holder"]
 
-const LockRecord = Schema.parseJson(
-  Schema.Struct({ pid: Schema.Int.pipe(Schema.positive()), since: Schema.String, hostname: Schema.String })
+const LockRecord = Schema.fromJsonString(
+  Schema.Struct({ pid: Schema.Int.check(Schema.isGreaterThan(0)), since: Schema.String, hostname: Schema.String })
 )
 
 export interface LockWait {
@@ -62,7 +62,7 @@ export const acquireShardLock = (options: ShardLockOptions): Effect.Effect<LockH
   Effect.gen(function* () {
     const lockFile = lockFileOf(options.location)
     const ioError = (cause: unknown) =>
-      new StorageError({ shard: options.shard, location: options.location, operation: "lock", reason: reasonOf(cause) })
+      new StorageError({ shard: options.shard, location: options.location, operation: "lock", reason: reasonOf(cause), cause })
     // Each attempt is uninterruptible and registers its release at once, so an interruption
     // can never leave a lock taken and not released; the pauses between attempts stay
     // interruptible, so Ctrl-C does not wait out `--wait-lock`.
@@ -108,7 +108,7 @@ export const inspectShardLock = (shard: string, location: string): Effect.Effect
       if (holder === undefined) return { _tag: "Unlocked" }
       return isStale(holder) ? { _tag: "Stale", holder } : { _tag: "Held", holder }
     },
-    catch: (cause) => new StorageError({ shard, location, operation: "lock", reason: reasonOf(cause) })
+    catch: (cause) => new StorageError({ shard, location, operation: "lock", reason: reasonOf(cause), cause })
   })
 
 type Attempt = { readonly _tag: "Acquired"; readonly holder: LockHolder } | { readonly _tag: "Busy"; readonly holder: LockHolder }
@@ -195,9 +195,9 @@ const readHolder = async (path: string): Promise<LockHolder | undefined> => {
     if (codeOf(error) === "ENOENT") return undefined
     throw error
   }
-  const decoded = Schema.decodeUnknownEither(LockRecord)(text.trim())
-  if (decoded._tag === "Right") return decoded.right
-  throw new Error(`${path} is not a lock file this program wrote; if no command is writing the shard, delete it`)
+  const decoded = Schema.decodeUnknownResult(LockRecord)(text.trim())
+  if (Result.isSuccess(decoded)) return decoded.success
+  throw new Error(`${path} is not a lock file this program wrote; if no command is writing the shard, delete it`, { cause: decoded.failure })
 }
 
 /** Whether the lock's holder is known to be gone. Only this host's processes can be seen. */
@@ -237,7 +237,7 @@ const releaseLock = (lockFile: string, me: LockHolder): Effect.Effect<void> =>
     return current === undefined ? "it was already gone" : `it is now held by process ${current.pid} since ${current.since}; left as it is`
   }).pipe(
     Effect.flatMap((problem) => (problem === undefined ? Effect.void : Console.error(`warning: releasing ${lockFile}: ${problem}`))),
-    Effect.catchAll((error) => Console.error(`warning: could not release ${lockFile}: ${reasonOf(error.error)}`))
+    Effect.catch((error) => Console.error(`warning: could not release ${lockFile}: ${reasonOf(error.cause)}`))
   )
 
 const codeOf = (error: unknown): unknown => (error instanceof Error && "code" in error ? error.code : undefined)

@@ -2,6 +2,7 @@ import { parentPort, Worker, workerData } from "node:worker_threads"
 import { Console, Duration, Effect, Schema } from "effect"
 import type { InputError, ShardLockedError } from "./errors.ts"
 import { failedInput } from "./failed-input.ts"
+import { INPUT_FORMATS } from "./input/format.ts"
 import type { ShardInput } from "./record-source.ts"
 import { type ShardProgress, loadShard, openShard } from "./load-shard.ts"
 import { ShardRegistry } from "./registry.ts"
@@ -18,25 +19,28 @@ import { SqlJsStorage } from "./sqljs-storage.ts"
  * What a worker thread is asked to do: load one shard, from a file or its sample data, into
  * its own sql.js database. Plain data, since it crosses the thread boundary.
  */
-const Format = Schema.Literal("ndjson", "json", "csv")
+const Format = Schema.Literals(INPUT_FORMATS)
+
+/** A number of seconds, records...: at least 0 (`Infinity` included, `NaN` not). */
+const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
 
 export const ShardWorkerTask = Schema.Struct({
   shard: Schema.String,
-  input: Schema.NullOr(Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Format, { exact: true }) })),
+  input: Schema.NullOr(Schema.Struct({ path: Schema.String, format: Schema.optionalKey(Format) })),
   dataDir: Schema.String,
   /** How long to wait for another process's lock on the shard file (shard-lock.ts). */
-  lockWaitSeconds: Schema.NonNegative,
+  lockWaitSeconds: NonNegative,
   reset: Schema.Boolean,
   batchSize: Schema.Int,
-  onConflict: Schema.Literal("fail", "skip", "replace"),
+  onConflict: Schema.Literals(["fail", "skip", "replace"]),
   keepRecords: Schema.Int,
   keepRejected: Schema.Int,
   /** Checkpoints (checkpoint-policy.ts); 0 disables each. */
-  checkpointRecords: Schema.NonNegativeInt,
-  checkpointSeconds: Schema.NonNegative,
+  checkpointRecords: Schema.Natural,
+  checkpointSeconds: NonNegative,
   files: Schema.Struct({
-    report: Schema.optionalWith(Schema.Struct({ path: Schema.String, spool: Schema.String }), { exact: true }),
-    rejected: Schema.optionalWith(Schema.String, { exact: true })
+    report: Schema.optionalKey(Schema.Struct({ path: Schema.String, spool: Schema.String })),
+    rejected: Schema.optionalKey(Schema.String)
   })
 })
 export type ShardWorkerTask = typeof ShardWorkerTask.Type
@@ -83,7 +87,7 @@ export const serveShardWorker = (plugins: {
     const input =
       task.input === null
         ? sampleInput(shard)
-        : yield* plugins.openInput(task.input.path, task.input.format).pipe(Effect.catchAll((error) => Effect.succeed(failedInput(error))))
+        : yield* plugins.openInput(task.input.path, task.input.format).pipe(Effect.catch((error) => Effect.succeed(failedInput(error))))
     const opened = yield* openShard(shard, (database) => (task.reset ? database.reset : Effect.void))
     return yield* loadShard(opened, input, { ...task, onProgress })
   })
@@ -117,7 +121,7 @@ export const runShardInWorker = (
   onProgress?: (progress: ShardProgress) => void
 ): Effect.Effect<ShardReport> =>
   Effect.flatMap(Effect.promise(compileSqlJs), (sqlJs) =>
-    Effect.async<ShardReport>((resume) => {
+    Effect.callback<ShardReport>((resume) => {
       const started = new Date()
       // A young generation of 16 MB instead of V8's default 48 MB: the records die young either
       // way, and three workers' worth of nursery is memory the shard databases need more.
@@ -155,12 +159,12 @@ const STOP_GRACE = Duration.seconds(10)
  * within STOP_GRACE (its lock, naming this process, is then taken over once this process exits).
  */
 const stopWorker = (worker: Worker): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     worker.once("exit", () => resume(Effect.void))
     worker.postMessage(INTERRUPT)
   }).pipe(
-    Effect.timeoutTo({ duration: STOP_GRACE, onSuccess: () => Effect.void, onTimeout: () => Effect.promise(() => worker.terminate()) }),
-    Effect.flatten
+    Effect.timeoutOrElse({ duration: STOP_GRACE, orElse: () => Effect.promise(() => worker.terminate()) }),
+    Effect.asVoid
   )
 
 /** A compiled WebAssembly module, as it arrives through `workerData`. */

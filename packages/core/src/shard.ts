@@ -50,7 +50,8 @@ export type RecordShape = Readonly<Record<string, SqlValue>>
 
 /** A shard together with the typed `Schema` of its records. */
 export interface ShardDefinition<A extends RecordShape, I> extends Shard {
-  readonly schema: Schema.Schema<A, I>
+  /** The record's schema with the shard's rules (and the storable-text checks) as a check on the struct. */
+  readonly schema: Schema.Codec<A, I>
 }
 
 export interface ShardConfig<A extends RecordShape, I> {
@@ -63,7 +64,7 @@ export interface ShardConfig<A extends RecordShape, I> {
    * The record's `Schema.Struct`, one field per column in column order: the type checks,
    * each failing with a message that names its field.
    */
-  readonly record: Schema.Schema<A, I>
+  readonly record: Schema.Codec<A, I>
   readonly primaryKey: keyof A & string
   readonly rules: (rule: RuleBuilder<A>) => ReadonlyArray<Rule<A>>
   /** Versioned DDL, applied in order; version numbers start at 1 and never change once released. */
@@ -78,7 +79,7 @@ export interface ShardConfig<A extends RecordShape, I> {
  *
  * @example
  * ```ts
- * import { Schema, SchemaAST } from "effect"
+ * import { Schema } from "effect"
  * import { defineShard } from "@distributed-insert/core"
  *
  * export const tags = defineShard({
@@ -101,15 +102,17 @@ export interface ShardConfig<A extends RecordShape, I> {
  */
 export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>): ShardDefinition<A, I> => {
   const name = Schema.decodeUnknownSync(ShardName)(config.name)
-  const columns = SchemaAST.getPropertySignatures(config.record.ast).map((signature) => String(signature.name))
+  const record = SchemaAST.toType(config.record.ast)
+  const columns = SchemaAST.isObjects(record) ? record.propertySignatures.map((signature) => String(signature.name)) : []
   if (columns.length === 0) throw new Error(`shard ${name}: \`record\` must be a Schema.Struct with one field per column`)
   const rules = config.rules(ruleFor<A>())
   assertDistinct(`shard ${name}: rule messages`, rules.map((rule) => rule.message))
   assertMigrationsOrdered(name, config.migrations)
   if (config.generators !== undefined) assertGeneratorsMatchRules(name, rules, config.generators.invalid)
 
-  const schema = config.record.pipe(
-    Schema.filter((record) => {
+  // Checked once every field has its type; all of its issues are reported, each at its field.
+  const schema = config.record.check(
+    Schema.makeFilter((record: A) => {
       // Runs for every record: no allocation unless a rule is broken.
       let issues: Array<Schema.FilterIssue> | undefined
       for (const column of columns) {
@@ -117,15 +120,15 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
         const message = typeof value === "string" ? unstorableTextMessage(value) : undefined
         if (message === undefined) continue
         issues = issues ?? []
-        issues.push({ path: [column], message })
+        issues.push({ path: [column], issue: message })
       }
       for (const rule of rules) {
         const field = rule.brokenField(record)
         if (field === undefined) continue
         issues = issues ?? []
-        issues.push({ path: [field], message: rule.message })
+        issues.push({ path: [field], issue: rule.message })
       }
-      return issues ?? true
+      return issues
     })
   )
   // The text checks name their issues like rules do, without being the plugin's rules.

@@ -15,7 +15,7 @@ import { queryFile, tempDir, testLayer } from "./testing.ts"
 describe("SQL built from declarations, values bound as parameters", () => {
   const tablesIn = (file: string) => queryFile(file, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
 
-  it.scoped("a field named like SQL is an unknown field: nothing runs, nothing lands", () =>
+  it.effect("a field named like SQL is an unknown field: nothing runs, nothing lands", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const { shard } = users
@@ -32,7 +32,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
     })
   )
 
-  it.scoped("a key given to `get` is a value, not SQL", () =>
+  it.effect("a key given to `get` is a value, not SQL", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const { shard } = users
@@ -47,7 +47,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
     })
   )
 
-  it.scoped("declared names are quoted as identifiers, whatever characters they hold", () =>
+  it.effect("declared names are quoted as identifiers, whatever characters they hold", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const table = 'odd "table"; DROP TABLE _migrations; --'

@@ -23,7 +23,7 @@ const storageIn = (dataDir: string, scope: Scope.Scope, writer?: LockWait) =>
 const filesIn = (dir: string) => Effect.promise(() => readdir(dir).then((names) => names.sort()))
 
 describe("SqlJsStorage with a writer lock", () => {
-  it.scopedLive("a writer locks each database it opens until its layer closes; readers never lock and are never blocked", () =>
+  it.live("a writer locks each database it opens until its layer closes; readers never lock and are never blocked", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const writerScope = yield* Scope.make()
@@ -46,13 +46,13 @@ describe("SqlJsStorage with a writer lock", () => {
     })
   )
 
-  it.scopedLive("a waiting writer reads the file only once it holds the lock, so it keeps the previous writer's rows", () =>
+  it.live("a waiting writer reads the file only once it holds the lock, so it keeps the previous writer's rows", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const firstScope = yield* Scope.make()
       const first = yield* Effect.flatMap(storageIn(dir, firstScope, { waitSeconds: 0 }), (storage) => storage.database(name))
       let waiting = false
-      const second = yield* Effect.fork(
+      const second = yield* Effect.forkChild(
         Effect.scoped(
           Effect.gen(function* () {
             const storage = yield* storageIn(dir, yield* Effect.scope, { waitSeconds: 30, onWait: () => Effect.sync(() => (waiting = true)) })
@@ -80,7 +80,7 @@ describe("SqlJsStorage with a writer lock", () => {
     })
   )
 
-  it.scopedLive("two writer runs over the same shards take their locks in one order, so neither waits on the other forever", () =>
+  it.live("two writer runs over the same shards take their locks in one order, so neither waits on the other forever", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const shards = ["alpha", "beta", "gamma"].map(noteShard)
@@ -99,15 +99,15 @@ describe("SqlJsStorage with a writer lock", () => {
     })
   )
 
-  it.scopedLive("a writer run takes its locks one at a time in name order: waiting for one, it holds none of the later ones", () =>
+  it.live("a writer run takes its locks one at a time in name order: waiting for one, it holds none of the later ones", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const shards = ["gamma", "beta", "alpha"].map(noteShard)
       const holding = yield* Scope.make()
-      yield* acquireShardLock({ shard: "beta", location: join(dir, "beta.db"), waitSeconds: 0 }).pipe(Scope.extend(holding))
+      yield* acquireShardLock({ shard: "beta", location: join(dir, "beta.db"), waitSeconds: 0 }).pipe(Scope.provide(holding))
       let waiting = false
       const writer = { waitSeconds: 30, onWait: () => Effect.sync(() => (waiting = true)) }
-      const run = yield* Effect.fork(populate().pipe(Effect.provide(testLayer(shards, dir, { storage: SqlJsStorage.layer({ dataDir: dir, writer }) }))))
+      const run = yield* Effect.forkChild(populate().pipe(Effect.provide(testLayer(shards, dir, { storage: SqlJsStorage.layer({ dataDir: dir, writer }) }))))
       while (!waiting) yield* Effect.sleep("10 millis")
       expect(yield* filesIn(dir)).toEqual(["alpha.db.lock", "beta.db.lock"])
       yield* Scope.close(holding, Exit.void)

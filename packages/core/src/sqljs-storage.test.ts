@@ -20,7 +20,7 @@ const withDatabase = <A, E>(dataDir: string, use: (database: ShardDatabase) => E
 const rowsOf = (database: ShardDatabase) => database.select(notes, {})
 
 describe("SqlJsStorage files", () => {
-  it.scoped("writes nothing before persist, then round-trips rows through the file", () =>
+  it.effect("writes nothing before persist, then round-trips rows through the file", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>
@@ -55,7 +55,7 @@ describe("SqlJsStorage files", () => {
     })
   )
 
-  it.scoped("hands out the same database for the same name, even when asked concurrently", () =>
+  it.effect("hands out the same database for the same name, even when asked concurrently", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const storage = yield* storageIn(dir)
@@ -64,7 +64,7 @@ describe("SqlJsStorage files", () => {
     })
   )
 
-  it.scoped("persist replaces the file in place and leaves no temp file behind", () =>
+  it.effect("persist replaces the file in place and leaves no temp file behind", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>
@@ -80,7 +80,7 @@ describe("SqlJsStorage files", () => {
     })
   )
 
-  it.scoped("reset empties the database in memory; the file changes only with the next persist", () =>
+  it.effect("reset empties the database in memory; the file changes only with the next persist", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>
@@ -108,7 +108,7 @@ describe("SqlJsStorage migrations", () => {
   const index: Migration = { version: 2, description: "index stars", sql: "CREATE INDEX notes_stars ON notes (stars)" }
   const broken: Migration = { version: 3, description: "broken", sql: "ALTER TABLE notes ADD COLUMN" }
 
-  it.scoped("applies each migration once and records it in the ledger, across reopenings", () =>
+  it.effect("applies each migration once and records it in the ledger, across reopenings", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const [v1] = notes.migrations
@@ -139,7 +139,7 @@ describe("SqlJsStorage migrations", () => {
     })
   )
 
-  it.scoped("a failing migration is a StorageError and keeps the ones before it", () =>
+  it.effect("a failing migration is a StorageError and keeps the ones before it", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>
@@ -155,7 +155,7 @@ describe("SqlJsStorage migrations", () => {
 })
 
 describe("SqlJsStorage on a file that is not SQLite", () => {
-  it.scoped("fails to open with a StorageError naming the file, and never overwrites it", () =>
+  it.effect("fails to open with a StorageError naming the file, and never overwrites it", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const garbage = new TextEncoder().encode("certainly not an SQLite database, ".repeat(40))
@@ -174,7 +174,7 @@ describe("SqlJsStorage on a file that is not SQLite", () => {
 })
 
 describe("SqlJsStorage conflict modes", () => {
-  it.scoped("fails, skips or replaces a row whose key is taken, and refuses other constraint violations in every mode", () =>
+  it.effect("fails, skips or replaces a row whose key is taken, and refuses other constraint violations in every mode", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>

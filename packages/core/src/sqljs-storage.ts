@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { Effect, Layer, Scope } from "effect"
+import { Cache, Effect, Layer, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
 import { writeFileAtomic } from "./atomic-file.ts"
 import { StorageError, type StorageOperation } from "./errors.ts"
@@ -30,19 +30,23 @@ const LEDGER = "_migrations"
  */
 export const SqlJsStorage = {
   layer: (options: SqlJsStorageOptions): Layer.Layer<ShardStorage> =>
-    Layer.scoped(
+    Layer.effect(
       ShardStorage,
       Effect.gen(function* () {
         const scope = yield* Effect.scope
-        // sql.js is compiled on first use, not when the layer is built: a run whose shards all
-        // load in worker threads never needs it in the main thread (~45 MB of memory).
-        const database = yield* Effect.cachedFunction((name: ShardName) =>
-          Effect.promise(loadSqlJs).pipe(
-            Effect.flatMap((SQL) => openDatabase(SQL, name, join(options.dataDir, `${name}.db`), options.writer)),
-            Scope.extend(scope)
-          )
-        )
-        return ShardStorage.of({ database })
+        // One database per name for the layer's lifetime, failures included (a file that cannot
+        // be opened says so to every caller); concurrent callers share one opening. sql.js is
+        // compiled on first use, not when the layer is built: a run whose shards all load in
+        // worker threads never needs it in the main thread (~45 MB of memory).
+        const databases = yield* Cache.make({
+          capacity: Number.MAX_SAFE_INTEGER,
+          lookup: (name: ShardName) =>
+            Effect.promise(loadSqlJs).pipe(
+              Effect.flatMap((SQL) => openDatabase(SQL, name, join(options.dataDir, `${name}.db`), options.writer)),
+              Scope.provide(scope)
+            )
+        })
+        return ShardStorage.of({ database: (name) => Cache.get(databases, name) })
       })
     )
 }
@@ -50,7 +54,7 @@ export const SqlJsStorage = {
 const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, writer: LockWait | undefined) =>
   Effect.gen(function* () {
     const fail = (operation: StorageOperation) => (cause: unknown) =>
-      new StorageError({ shard: name, location, operation, reason: reasonOf(cause) })
+      new StorageError({ shard: name, location, operation, reason: reasonOf(cause), cause })
 
     // Locked before the file is read, not at the first write: sql.js works on a copy in memory
     // and `persist` writes all of it back, so two writers that had read the same file would
@@ -58,7 +62,7 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, write
     if (writer !== undefined) {
       yield* acquireShardLock({ shard: name, location, ...writer }).pipe(
         Effect.catchTag("ShardLockedError", (busy) =>
-          Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason }))
+          Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
         )
       )
     }
@@ -70,7 +74,7 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, write
       Effect.try({ try: () => openVerified(SQL, bytes), catch: fail("open") }),
       () => Effect.sync(() => db.close())
     )
-    const lock = yield* Effect.makeSemaphore(1)
+    const lock = yield* Semaphore.make(1)
     const locked = <A>(operation: StorageOperation, work: () => A) =>
       lock.withPermits(1)(Effect.try({ try: work, catch: fail(operation) }))
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { memoryInput } from "./sample-input.ts"
@@ -10,7 +10,7 @@ import { tempDir, testLayer } from "./testing.ts"
 const { shard } = users
 
 const issuesOf = (input: unknown) =>
-  Either.getOrThrowWith(Either.flip(shard.validate(input)), () => new Error("the record was accepted")).map(({ field, rule, message }) => ({
+  Result.getOrThrowWith(Result.flip(shard.validate(input)), () => new Error("the record was accepted")).map(({ field, rule, message }) => ({
     field,
     rule,
     message
@@ -36,8 +36,8 @@ describe("text that would not read back as given", () => {
   })
 
   it("checks records read as text (CSV) the same way", () => {
-    expect(Either.flip(shard.validateText({ id: "1", name: "\uFEFF", email: "\uDFFF" }))).toEqual(
-      Either.right([
+    expect(Result.flip(shard.validateText({ id: "1", name: "\uFEFF", email: "\uDFFF" }))).toEqual(
+      Result.succeed([
         { kind: "validation", field: "name", ...byteOrderMark },
         { kind: "validation", field: "email", ...unpaired }
       ])
@@ -48,7 +48,7 @@ describe("text that would not read back as given", () => {
     for (const text of ["😀", "\uD83D\uDE00", "\u{10FFFF}", "\u0000", "a\uFEFF", ""]) expect(unstorableTextMessage(text)).toBeUndefined()
   })
 
-  it.scoped("what it accepts reads back exactly from the file; what it refuses never lands", () =>
+  it.effect("what it accepts reads back exactly from the file; what it refuses never lands", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const records = [

@@ -81,7 +81,7 @@ export interface ShardDatabase {
  * Opens shard databases by name. Implementations own the connections for the lifetime of
  * their layer and hand out the same one for the same name.
  */
-export class ShardStorage extends Context.Tag("@distributed-insert/core/ShardStorage")<
+export class ShardStorage extends Context.Service<
   ShardStorage,
   { readonly database: (name: ShardName) => Effect.Effect<ShardDatabase, StorageError> }
->() {}
+>()("@distributed-insert/core/ShardStorage") {}

@@ -34,7 +34,8 @@ export const testLayer = (
   )
 
 /** The sql.js storage service in `dataDir`, open until the current scope closes. */
-export const storageIn = (dataDir: string) => Effect.map(Layer.build(SqlJsStorage.layer({ dataDir })), Context.get(ShardStorage))
+export const storageIn = (dataDir: string) =>
+  Effect.map(Layer.build(SqlJsStorage.layer({ dataDir })), (context) => Context.get(context, ShardStorage))
 
 export interface StorageCall {
   readonly database: string
@@ -45,11 +46,12 @@ export interface StorageCall {
 export const recordingStorage = (dataDir: string, calls: Array<StorageCall>): Layer.Layer<ShardStorage> =>
   Layer.effect(
     ShardStorage,
-    Effect.map(ShardStorage, (storage) =>
-      ShardStorage.of({
+    Effect.gen(function* () {
+      const storage = yield* ShardStorage
+      return ShardStorage.of({
         database: (name) => Effect.map(storage.database(name), (database) => recording(database, calls))
       })
-    )
+    })
   ).pipe(Layer.provide(SqlJsStorage.layer({ dataDir })))
 
 const recording = (database: ShardDatabase, calls: Array<StorageCall>): ShardDatabase => {
@@ -62,12 +64,12 @@ const recording = (database: ShardDatabase, calls: Array<StorageCall>): ShardDat
     },
     appliedMigrations: database.appliedMigrations,
     migrate: database.migrate,
-    insertBatch: (target, rows) => Effect.zipRight(record("insertBatch"), database.insertBatch(target, rows)),
+    insertBatch: (target, rows) => Effect.andThen(record("insertBatch"), database.insertBatch(target, rows)),
     count: database.count,
     select: database.select,
     integrityProblems: database.integrityProblems,
     reset: database.reset,
-    persist: Effect.zipRight(record("persist"), database.persist)
+    persist: Effect.andThen(record("persist"), database.persist)
   }
 }
 

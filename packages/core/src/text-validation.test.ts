@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { defineShard } from "./shard.ts"
 
 /** Integers, finite numbers, text, a nullable integer and a numeric literal; rules on a number and on text. */
@@ -12,7 +12,7 @@ const products = defineShard({
     name: Schema.String,
     price: Schema.Finite,
     stock: Schema.NullOr(Schema.Int),
-    tier: Schema.Literal(1, 2, 3)
+    tier: Schema.Literals([1, 2, 3])
   }),
   primaryKey: "id",
   rules: (rule) => [
@@ -26,12 +26,12 @@ const products = defineShard({
 const row = { id: "7", name: "Laptop", price: "1000.00", stock: "3", tier: "2" }
 
 const issuesOf = (input: Record<string, string>) =>
-  Either.getOrThrowWith(Either.flip(products.validateText(input)), () => new Error("the record was accepted"))
+  Result.getOrThrowWith(Result.flip(products.validateText(input)), () => new Error("the record was accepted"))
 
 describe("validateText", () => {
   it("decodes numeric fields from their text by the schema, and leaves text fields as they are", () => {
-    expect(products.validateText(row)).toEqual(Either.right([7, "Laptop", 1000, 3, 2]))
-    expect(products.validateText({ ...row, name: "007", price: " 1e3 ", id: "-0" })).toEqual(Either.right([-0, "007", 1000, 3, 2]))
+    expect(products.validateText(row)).toEqual(Result.succeed([7, "Laptop", 1000, 3, 2]))
+    expect(products.validateText({ ...row, name: "007", price: " 1e3 ", id: "-0" })).toEqual(Result.succeed([-0, "007", 1000, 3, 2]))
   })
 
   it.each([
@@ -54,7 +54,7 @@ describe("validateText", () => {
       { kind: "validation", field: "name", rule: "name-required", message: "Name cannot be empty" }
     ])
     expect(issuesOf(broken)).toEqual(
-      Either.getOrThrow(Either.flip(products.validate({ id: 7, name: "", price: -50, stock: 3, tier: 2 })))
+      Result.getOrThrow(Result.flip(products.validate({ id: 7, name: "", price: -50, stock: 3, tier: 2 })))
     )
     expect(issuesOf({ ...row, name: "", price: "x" }).map((issue) => issue.field)).toEqual(["price"])
   })
@@ -62,7 +62,7 @@ describe("validateText", () => {
   it("names missing and unknown columns as the regular validator does", () => {
     const { stock: _stock, ...withoutStock } = row
     const issues = issuesOf({ ...withoutStock, colour: "red" })
-    expect(issues).toEqual(Either.getOrThrow(Either.flip(products.validate({ id: 7, name: "Laptop", price: 1000, tier: 2, colour: "red" }))))
+    expect(issues).toEqual(Result.getOrThrow(Result.flip(products.validate({ id: 7, name: "Laptop", price: 1000, tier: 2, colour: "red" }))))
     expect(issues).toEqual(
       expect.arrayContaining([
         { kind: "validation", field: "stock", rule: "required", message: "stock: is required" },
@@ -72,7 +72,7 @@ describe("validateText", () => {
   })
 
   it("does not change the regular validator, which still refuses numbers given as text", () => {
-    expect(products.validate({ id: 7, name: "Laptop", price: 1000, stock: null, tier: 2 })).toEqual(Either.right([7, "Laptop", 1000, null, 2]))
-    expect(Either.isLeft(products.validate(row))).toBe(true)
+    expect(products.validate({ id: 7, name: "Laptop", price: 1000, stock: null, tier: 2 })).toEqual(Result.succeed([7, "Laptop", 1000, null, 2]))
+    expect(Result.isFailure(products.validate(row))).toBe(true)
   })
 })

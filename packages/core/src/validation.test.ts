@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { defineShard } from "./shard.ts"
 
 /** Fields in the order id, label, weight; rules declared weight first, so order of rules and of fields differ. */
@@ -17,11 +17,11 @@ const parcels = defineShard({
   sample: []
 })
 
-const issuesOf = (input: unknown) => Either.getOrThrowWith(Either.flip(parcels.validate(input)), () => new Error("the record was accepted"))
+const issuesOf = (input: unknown) => Result.getOrThrowWith(Result.flip(parcels.validate(input)), () => new Error("the record was accepted"))
 
 describe("validation", () => {
   it("a valid record becomes its row, in column order", () => {
-    expect(parcels.validate({ weight: 2.5, label: "box", id: 7 })).toEqual(Either.right([7, "box", 2.5]))
+    expect(parcels.validate({ weight: 2.5, label: "box", id: 7 })).toEqual(Result.succeed([7, "box", 2.5]))
   })
 
   it("collects every broken rule of a record, in rule declaration order", () => {

@@ -1,5 +1,6 @@
-import { Either, ParseResult, Schema, type SchemaAST } from "effect"
+import { Result, type Schema, type SchemaAST, SchemaParser } from "effect"
 import { compileGuard } from "./compile-guard.ts"
+import { type FoundIssue, foundIssues, ISSUE_OPTIONS } from "./issue-messages.ts"
 import type { RecordIssue } from "./record-issue.ts"
 import type { SqlValue } from "./sql-value.ts"
 
@@ -7,64 +8,60 @@ import type { SqlValue } from "./sql-value.ts"
 export type Row = ReadonlyArray<SqlValue>
 
 /** Either the row to insert, or every issue found in the record (never an empty list). */
-export type Validation = Either.Either<Row, readonly [RecordIssue, ...Array<RecordIssue>]>
+export type Validation = Result.Result<Row, readonly [RecordIssue, ...Array<RecordIssue>]>
 
 export type Validator = (input: unknown) => Validation
-
-const options: SchemaAST.ParseOptions = { errors: "all", onExcessProperty: "error" }
 
 /**
  * Compiles a record schema into a synchronous validator: one decode per record, no Effect
  * allocated, so it can sit in a tight loop.
  */
-export const makeValidator = <A extends Readonly<Record<string, SqlValue>>, I>(
-  schema: Schema.Schema<A, I>,
+export const makeValidator = <A extends Readonly<Record<string, SqlValue>>>(
+  schema: Schema.Decoder<A>,
   columns: ReadonlyArray<string>,
   rules: ReadonlyArray<{ readonly name: string; readonly message: string }>
 ): Validator => {
-  // Issues, not ParseErrors: an Error captures a stack trace, the most expensive part of a rejection.
-  const decode = ParseResult.decodeUnknownEither(schema, options)
+  // Issues, not SchemaErrors: an Error captures a stack trace, the most expensive part of a rejection.
+  const decode = SchemaParser.decodeUnknownResult(schema, ISSUE_OPTIONS)
   // A guard is many times cheaper than a decode (no output built, no issue tree), and for a
   // schema without transformations a record that passes it decodes to itself.
-  const guard = decodesToItself(schema.ast) ? (compileGuard(schema.ast) ?? Schema.is(schema, { onExcessProperty: "error" })) : undefined
+  const guard = decodesToItself(schema.ast) ? compileGuard(schema.ast) : undefined
   const isValid = (input: object): input is A => guard?.(input) === true
   const ruleByMessage = new Map(rules.map((rule) => [rule.message, rule.name]))
   return (input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
-      return Either.left([{ kind: "validation", field: null, rule: "type", message: `a record must be an object, got ${describe(input)}` }])
+      return Result.fail([{ kind: "validation", field: null, rule: "type", message: `a record must be an object, got ${describe(input)}` }])
     }
-    if (isValid(input)) return Either.right(columns.map((column) => input[column] ?? null))
+    if (isValid(input)) return Result.succeed(columns.map((column) => input[column] ?? null))
     const decoded = decode(input)
-    if (Either.isRight(decoded)) {
-      const record = decoded.right
-      return Either.right(columns.map((column) => record[column] ?? null))
+    if (Result.isSuccess(decoded)) {
+      const record = decoded.success
+      return Result.succeed(columns.map((column) => record[column] ?? null))
     }
-    const issues = ParseResult.ArrayFormatter.formatIssueSync(decoded.left).map((issue) =>
-      toRecordIssue(issue, ruleByMessage)
-    )
-    const [first, ...rest] = issues
-    return Either.left(first === undefined ? [unexplained] : [first, ...rest])
+    const [first, ...rest] = foundIssues(decoded.failure).map((issue) => toRecordIssue(issue, ruleByMessage))
+    return Result.fail(first === undefined ? [unexplained] : [first, ...rest])
   }
 }
 
-/** True when decoding can only check, never change, a value: no transformation anywhere in the schema. */
+/**
+ * True when decoding can only check, never change, a value: no transformation (`encoding`)
+ * anywhere in the schema. Checks (`Schema.Int`'s, the rules') only check.
+ */
 const decodesToItself = (ast: SchemaAST.AST): boolean => {
+  if (ast.encoding !== undefined) return false
   switch (ast._tag) {
-    case "Transformation":
     case "Declaration":
     case "Suspend":
       return false
-    case "Refinement":
-      return decodesToItself(ast.from)
-    case "TypeLiteral":
+    case "Objects":
       return (
         ast.propertySignatures.every((signature) => decodesToItself(signature.type)) &&
         ast.indexSignatures.every((signature) => decodesToItself(signature.type))
       )
     case "Union":
       return ast.types.every(decodesToItself)
-    case "TupleType":
-      return ast.elements.every((element) => decodesToItself(element.type)) && ast.rest.every((rest) => decodesToItself(rest.type))
+    case "Arrays":
+      return ast.elements.every(decodesToItself) && ast.rest.every(decodesToItself)
     default:
       return true
   }
@@ -72,12 +69,12 @@ const decodesToItself = (ast: SchemaAST.AST): boolean => {
 
 const unexplained: RecordIssue = { kind: "validation", field: null, rule: "type", message: "the record was rejected" }
 
-const toRecordIssue = (issue: ParseResult.ArrayFormatterIssue, ruleByMessage: ReadonlyMap<string, string>): RecordIssue => {
+const toRecordIssue = (issue: FoundIssue, ruleByMessage: ReadonlyMap<string, string>): RecordIssue => {
   const field = issue.path.length === 0 ? null : issue.path.map(String).join(".")
   const rule = ruleByMessage.get(issue.message)
   if (rule !== undefined) return { kind: "validation", field, rule, message: issue.message }
-  const check = issue._tag === "Missing" ? "required" : issue._tag === "Unexpected" ? "unknown-field" : "type"
-  const detail = issue._tag === "Missing" ? "is required" : issue._tag === "Unexpected" ? "is not a field of this model" : issue.message
+  const check = issue.kind === "missing" ? "required" : issue.kind === "unexpected" ? "unknown-field" : "type"
+  const detail = issue.kind === "missing" ? "is required" : issue.kind === "unexpected" ? "is not a field of this model" : issue.message
   return { kind: "validation", field, rule: check, message: field === null ? detail : `${field}: ${detail}` }
 }
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit } from "effect"
+import { Cause, Effect, Result, Exit } from "effect"
 import { generateNdjson } from "./generate.ts"
 import { tempDir } from "./testing.ts"
 import { tagGenerators, tagShard } from "./testing-generators.ts"
@@ -12,7 +12,7 @@ const options = { count: 50_000, invalidRatio: 0.1, seed: 4 }
 
 /** The text `generateNdjson` yields for the same shard and options, to compare the file with. */
 const expectedText = (): string => {
-  const chunks = [...Either.getOrThrow(generateNdjson(tags, options))]
+  const chunks = [...Result.getOrThrow(generateNdjson(tags, options))]
   return Buffer.concat(chunks).toString("utf8")
 }
 
@@ -20,7 +20,7 @@ const read = (path: string) => Effect.promise(() => readFile(path, "utf8"))
 const list = (dir: string) => Effect.promise(() => readdir(dir))
 
 describe("writeGeneratedShard", () => {
-  it.scoped("writes the generated NDJSON, creating the directory, and returns the counts", () =>
+  it.effect("writes the generated NDJSON, creating the directory, and returns the counts", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const path = join(dir, "nested", "out", "tags.ndjson")
@@ -29,12 +29,12 @@ describe("writeGeneratedShard", () => {
       expect(text).toBe(expectedText())
       const lines = text.split("\n").slice(0, -1)
       expect([lines.length, counts.total]).toEqual([50_000, 50_000])
-      expect(counts.invalid).toBe(lines.filter((line) => Either.isLeft(tags.validate(JSON.parse(line)))).length)
+      expect(counts.invalid).toBe(lines.filter((line) => Result.isFailure(tags.validate(JSON.parse(line)))).length)
       expect(yield* list(join(dir, "nested", "out"))).toEqual(["tags.ndjson"])
     })
   )
 
-  it.scoped("replaces a file that is already there", () =>
+  it.effect("replaces a file that is already there", () =>
     Effect.gen(function* () {
       const path = join(yield* tempDir, "tags.ndjson")
       yield* Effect.promise(() => writeFile(path, "old content\n"))
@@ -43,7 +43,7 @@ describe("writeGeneratedShard", () => {
     })
   )
 
-  it.scoped("fails with GeneratorsMissingError, creating nothing, for a shard without generators", () =>
+  it.effect("fails with GeneratorsMissingError, creating nothing, for a shard without generators", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const error = yield* Effect.flip(writeGeneratedShard(tagShard({ generators: null }), join(dir, "tags.ndjson"), options))
@@ -52,7 +52,7 @@ describe("writeGeneratedShard", () => {
     })
   )
 
-  it.scoped("fails with GeneratedFileError naming the path when its directory cannot be created", () =>
+  it.effect("fails with GeneratedFileError naming the path when its directory cannot be created", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* Effect.promise(() => writeFile(join(dir, "plain-file"), ""))
@@ -63,7 +63,7 @@ describe("writeGeneratedShard", () => {
     })
   )
 
-  it.scoped("leaves the previous file, and no temp file, when generation breaks down after some chunks were written", () =>
+  it.effect("leaves the previous file, and no temp file, when generation breaks down after some chunks were written", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const path = join(dir, "tags.ndjson")

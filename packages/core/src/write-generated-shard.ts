@@ -21,11 +21,12 @@ export const writeGeneratedShard = (
   options: GenerateOptions
 ): Effect.Effect<GeneratedCounts, GeneratorsMissingError | GeneratedFileError> =>
   Effect.gen(function* () {
-    const chunks = yield* generateNdjson(shard, options)
+    const chunks = yield* Effect.fromResult(generateNdjson(shard, options))
     const attempt = <A>(doing: string, run: () => Promise<A>) =>
       Effect.tryPromise({
         try: run,
-        catch: (cause) => new GeneratedFileError({ shard: shard.name, path, reason: `${doing}: ${cause instanceof Error ? cause.message : String(cause)}` })
+        catch: (cause) =>
+          new GeneratedFileError({ shard: shard.name, path, reason: `${doing}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
       })
     yield* attempt("creating its directory", () => mkdir(dirname(path), { recursive: true }))
     // Unique per write, so two runs never share a temp file; the dot hides it from `ls`.

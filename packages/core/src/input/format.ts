@@ -1,5 +1,5 @@
 import { extname } from "node:path"
-import { Either } from "effect"
+import { Result } from "effect"
 import { InputError } from "../errors.ts"
 
 /** The input formats: NDJSON (JSON Lines), one JSON array, or CSV with a header row. */
@@ -15,13 +15,13 @@ const formatByExtension: ReadonlyMap<string, InputFormat> = new Map([
 ])
 
 /** The format a file's extension (any case) stands for, or an `InputError` listing the known ones. */
-export const formatOfPath = (path: string): Either.Either<InputFormat, InputError> => {
+export const formatOfPath = (path: string): Result.Result<InputFormat, InputError> => {
   const extension = extname(path).toLowerCase()
   const format = formatByExtension.get(extension)
-  if (format !== undefined) return Either.right(format)
+  if (format !== undefined) return Result.succeed(format)
   const known = [...formatByExtension.keys()].join(", ")
   const found = extension === "" ? "it has no extension" : `${extension} is not a known extension`
-  return Either.left(
+  return Result.fail(
     new InputError({
       origin: path,
       reason: `cannot tell its format: ${found}; use one of ${known}, or name the format (${INPUT_FORMATS.join(", ")})`

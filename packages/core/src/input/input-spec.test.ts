@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { parseInputSpec } from "./input-spec.ts"
 
 describe("parseInputSpec", () => {
@@ -8,11 +8,11 @@ describe("parseInputSpec", () => {
     ["Product=-", { shard: "Product", path: "-" }],
     ["orders=data/a=b.ndjson", { shard: "orders", path: "data/a=b.ndjson" }]
   ])("reads %s", (spec, expected) => {
-    expect(parseInputSpec(spec)).toEqual(Either.right(expected))
+    expect(parseInputSpec(spec)).toEqual(Result.succeed(expected))
   })
 
   it.each(["users", "=data/users.csv", "users=", ""])("refuses %j, saying what is expected", (spec) => {
-    const error = Either.getOrThrow(Either.flip(parseInputSpec(spec)))
+    const error = Result.getOrThrow(Result.flip(parseInputSpec(spec)))
     expect(error._tag).toBe("InputError")
     expect(error.message).toBe(`cannot read input ${spec}: expected SHARD=PATH, e.g. users=data/users.csv (PATH - is stdin)`)
   })

@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { InputError } from "../errors.ts"
 
 /** Which shard reads which input, from a `SHARD=PATH` argument. */
@@ -13,12 +13,12 @@ export interface InputSpec {
  * Parses `users=path/to/file.csv` into its shard and path. Only the first `=` separates them,
  * since a path may contain `=` but a shard name cannot.
  */
-export const parseInputSpec = (spec: string): Either.Either<InputSpec, InputError> => {
+export const parseInputSpec = (spec: string): Result.Result<InputSpec, InputError> => {
   const separator = spec.indexOf("=")
   const shard = separator === -1 ? "" : spec.slice(0, separator)
   const path = separator === -1 ? "" : spec.slice(separator + 1)
   if (shard.length === 0 || path.length === 0) {
-    return Either.left(new InputError({ origin: spec, reason: "expected SHARD=PATH, e.g. users=data/users.csv (PATH - is stdin)" }))
+    return Result.fail(new InputError({ origin: spec, reason: "expected SHARD=PATH, e.g. users=data/users.csv (PATH - is stdin)" }))
   }
-  return Either.right({ shard, path })
+  return Result.succeed({ shard, path })
 }

@@ -2,20 +2,20 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { InputError } from "../errors.ts"
 import type { ShardInput } from "../record-source.ts"
 import { formatOfPath } from "./format.ts"
 import { openInput } from "./open-input.ts"
 import { itemsOf, record, streamOf, withTempDir } from "./testing.ts"
 
-const open = (...args: Parameters<typeof openInput>) => Effect.runPromise(Effect.either(openInput(...args)))
+const open = (...args: Parameters<typeof openInput>) => Effect.runPromise(Effect.result(openInput(...args)))
 
 const opened = async (...args: Parameters<typeof openInput>): Promise<ShardInput> =>
-  Either.getOrThrowWith(await open(...args), (error) => new Error(`expected the input to open: ${error.message}`))
+  Result.getOrThrowWith(await open(...args), (error) => new Error(`expected the input to open: ${error.message}`))
 
 const failure = async (...args: Parameters<typeof openInput>): Promise<InputError> =>
-  Either.getOrThrowWith(Either.flip(await open(...args)), () => new Error("expected the input to fail"))
+  Result.getOrThrowWith(Result.flip(await open(...args)), () => new Error("expected the input to fail"))
 
 describe("formatOfPath", () => {
   it.each([
@@ -24,7 +24,7 @@ describe("formatOfPath", () => {
     ["dir.v2/users.json", "json"],
     ["USERS.CSV", "csv"]
   ])("reads %s as %s", (path, format) => {
-    expect(formatOfPath(path)).toEqual(Either.right(format))
+    expect(formatOfPath(path)).toEqual(Result.succeed(format))
   })
 
   it.each([
@@ -32,7 +32,7 @@ describe("formatOfPath", () => {
     ["users.csv.gz", ".gz is not a known extension"],
     ["users", "it has no extension"]
   ])("refuses %s, naming the path and the known extensions", (path, why) => {
-    const error = Either.getOrThrow(Either.flip(formatOfPath(path)))
+    const error = Result.getOrThrow(Result.flip(formatOfPath(path)))
     expect(error).toBeInstanceOf(InputError)
     expect(error.origin).toBe(path)
     expect(error.message).toBe(`cannot read input ${path}: cannot tell its format: ${why}; use one of .ndjson, .jsonl, .json, .csv, or name the format (ndjson, json, csv)`)

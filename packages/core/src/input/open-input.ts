@@ -34,7 +34,7 @@ export const openInput = (
   stdin?: Readable
 ): Effect.Effect<ShardInput, InputError> =>
   Effect.gen(function* () {
-    const chosen = format ?? (path === STDIN_PATH ? "ndjson" : yield* formatOfPath(path))
+    const chosen = format ?? (path === STDIN_PATH ? "ndjson" : yield* Effect.fromResult(formatOfPath(path)))
     const read = readers[chosen]
     const textValues = chosen === "csv"
     if (path === STDIN_PATH) {
@@ -62,7 +62,7 @@ export const openInput = (
 
 /** The size of the file at `path`, or null when it is a pipe or device, which can be read but not measured. */
 const sizeOf = (path: string): Effect.Effect<number | null, InputError> =>
-  Effect.tryPromise({ try: () => stat(path), catch: (error) => new InputError({ origin: path, reason: describe(error) }) }).pipe(
+  Effect.tryPromise({ try: () => stat(path), catch: (error) => new InputError({ origin: path, reason: describe(error), cause: error }) }).pipe(
     Effect.filterOrFail(
       (info) => !info.isDirectory(),
       () => new InputError({ origin: path, reason: "it is a directory, not a file" })
@@ -74,7 +74,7 @@ async function* failingAsInputError<A>(origin: string, items: AsyncIterable<A>):
   try {
     yield* items
   } catch (error) {
-    throw error instanceof InputError ? error : new InputError({ origin, reason: describe(error) })
+    throw error instanceof InputError ? error : new InputError({ origin, reason: describe(error), cause: error })
   }
 }
 
