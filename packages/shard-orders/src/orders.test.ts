@@ -3,15 +3,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { orders, sampleOrders } from "./mod.ts"
 
 /** The seed's errors for each of its ten orders, in order; null when the order is inserted (order 10 too: product 11 is not checked). */
 const seed = [null, null, null, null, null, null, null, ["Quantity must be positive"], ["Quantity must be positive"], null]
 
-const messagesOf = (input: unknown) => Either.mapLeft(orders.validate(input), (issues) => issues.map((issue) => issue.message))
+const messagesOf = (input: unknown) => Result.mapError(orders.validate(input), (issues) => issues.map((issue) => issue.message))
 
-it.scoped("loads the seed's orders as the seed does: orders 8 and 9 refused, the others inserted", () =>
+it.effect("loads the seed's orders as the seed does: orders 8 and 9 refused, the others inserted", () =>
   Effect.gen(function* () {
     const dataDir = yield* Effect.acquireRelease(Effect.promise(() => mkdtemp(join(tmpdir(), "shard-orders-"))), (dir) =>
       Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -29,11 +29,11 @@ it.scoped("loads the seed's orders as the seed does: orders 8 and 9 refused, the
 )
 
 it("reports every broken rule of an order, in the seed's order", () => {
-  expect(messagesOf({ id: 11, user_id: 0, product_id: 1, quantity: 0 })).toEqual(Either.left(["Quantity must be positive", "IDs must be positive"]))
+  expect(messagesOf({ id: 11, user_id: 0, product_id: 1, quantity: 0 })).toEqual(Result.fail(["Quantity must be positive", "IDs must be positive"]))
 })
 
 it("reports the IDs rule once, however many of the ids break it", () => {
-  expect(messagesOf({ id: 11, user_id: 0, product_id: -1, quantity: 1 })).toEqual(Either.left(["IDs must be positive"]))
+  expect(messagesOf({ id: 11, user_id: 0, product_id: -1, quantity: 1 })).toEqual(Result.fail(["IDs must be positive"]))
 })
 
 it("generates valid orders that pass validation, and invalid ones that each break exactly their rule", () => {

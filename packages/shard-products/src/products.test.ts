@@ -3,15 +3,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { products, sampleProducts } from "./mod.ts"
 
 /** The seed's errors for each of its ten products, in order; null when the product is inserted. */
 const seed = [null, null, null, null, null, null, null, null, null, ["Price must be positive"]]
 
-const messagesOf = (input: unknown) => Either.mapLeft(products.validate(input), (issues) => issues.map((issue) => issue.message))
+const messagesOf = (input: unknown) => Result.mapError(products.validate(input), (issues) => issues.map((issue) => issue.message))
 
-it.scoped("loads the seed's products as the seed does: products 1-9 inserted, product 10 refused", () =>
+it.effect("loads the seed's products as the seed does: products 1-9 inserted, product 10 refused", () =>
   Effect.gen(function* () {
     const dataDir = yield* Effect.acquireRelease(Effect.promise(() => mkdtemp(join(tmpdir(), "shard-products-"))), (dir) =>
       Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -29,11 +29,11 @@ it.scoped("loads the seed's products as the seed does: products 1-9 inserted, pr
 )
 
 it("reports every broken rule of a product, in the seed's order", () => {
-  expect(messagesOf({ id: 11, name: "", price: 0 })).toEqual(Either.left(["Price must be positive", "Name cannot be empty"]))
+  expect(messagesOf({ id: 11, name: "", price: 0 })).toEqual(Result.fail(["Price must be positive", "Name cannot be empty"]))
 })
 
 it("refuses a price that is not a finite number", () => {
-  expect(messagesOf({ id: 11, name: "Ghost", price: Number.NaN })).toEqual(Either.left(["price: Expected a finite number, actual NaN"]))
+  expect(messagesOf({ id: 11, name: "Ghost", price: Number.NaN })).toEqual(Result.fail(["price: Expected a finite number, actual NaN"]))
 })
 
 it("generates valid products that pass validation, and invalid ones that each break exactly their rule", () => {

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { checkGenerators, listRecords, populate, Router, ShardRegistry, SqlJsStorage } from "@distributed-insert/core"
 import { expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { sampleUsers, users } from "./mod.ts"
 
 /** The seed's errors for each of its ten users, in order; null when the user is inserted. */
 const seed = [null, null, null, null, null, null, null, null, null, ["Name cannot be empty"]]
 
-it.scoped("loads the seed's users as the seed does: users 1-9 inserted, user 10 refused", () =>
+it.effect("loads the seed's users as the seed does: users 1-9 inserted, user 10 refused", () =>
   Effect.gen(function* () {
     const dataDir = yield* Effect.acquireRelease(Effect.promise(() => mkdtemp(join(tmpdir(), "shard-users-"))), (dir) =>
       Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -27,8 +27,8 @@ it.scoped("loads the seed's users as the seed does: users 1-9 inserted, user 10 
 )
 
 it("reports every broken rule of a user, in the seed's order", () => {
-  const messages = Either.mapLeft(users.validate({ id: 11, name: "", email: "" }), (issues) => issues.map((issue) => issue.message))
-  expect(messages).toEqual(Either.left(["Email cannot be empty", "Name cannot be empty"]))
+  const messages = Result.mapError(users.validate({ id: 11, name: "", email: "" }), (issues) => issues.map((issue) => issue.message))
+  expect(messages).toEqual(Result.fail(["Email cannot be empty", "Name cannot be empty"]))
 })
 
 it("generates valid users that pass validation, and invalid ones that each break exactly their rule", () => {
