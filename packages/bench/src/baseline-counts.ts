@@ -5,9 +5,9 @@ export const BaselineCounts = Schema.Struct({
   shards: Schema.Array(
     Schema.Struct({
       shard: Schema.String,
-      inserted: Schema.NonNegativeInt,
-      invalid: Schema.NonNegativeInt,
-      failed: Schema.NonNegativeInt
+      inserted: Schema.Natural,
+      invalid: Schema.Natural,
+      failed: Schema.Natural
     })
   )
 })

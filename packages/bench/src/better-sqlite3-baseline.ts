@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util"
 import type { Row, Shard } from "@distributed-insert/core"
 import Database from "better-sqlite3"
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { type Atomicity, atomicities, isAtomicity } from "./atomicity.ts"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { readLineChunks } from "./line-chunks.ts"
@@ -62,12 +62,12 @@ const loadShard = async (shard: Shard, inputPath: string, databasePath: string, 
           continue
         }
         const validation = shard.validate(record)
-        if (Either.isLeft(validation)) {
+        if (Result.isFailure(validation)) {
           counts.invalid++
           continue
         }
         try {
-          insertRow(validation.right)
+          insertRow(validation.success)
           counts.inserted++
         } catch (error) {
           // Only the database refusing the row (a constraint) is a per-record failure; an error

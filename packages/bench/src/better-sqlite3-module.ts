@@ -12,7 +12,7 @@ export interface LoadedBetterSqlite3 {
   readonly sqliteVersion: string
 }
 
-const PackageJson = Schema.parseJson(Schema.Struct({ version: Schema.String }))
+const PackageJson = Schema.fromJsonString(Schema.Struct({ version: Schema.String }))
 
 /**
  * better-sqlite3 is an optional dependency (a native build that may fail on some machines);

@@ -1,5 +1,5 @@
 import type { Shard } from "@distributed-insert/core"
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { BASELINE_ID, countingContestantIds } from "./contestants/better-sqlite3.ts"
 import type { ContestantId } from "./contestants/contestant.ts"
@@ -25,12 +25,12 @@ export interface CountCheck {
 export const baselineCountsOf = (
   outcomes: ReadonlyArray<ContestantOutcome>,
   id: ContestantId = BASELINE_ID
-): Either.Either<ReadonlyMap<string, ShardCounts>, string> => {
+): Result.Result<ReadonlyMap<string, ShardCounts>, string> => {
   const first = outcomes.find((outcome) => outcome.contestant.id === id)?.samples[0]
-  if (first === undefined) return Either.left("it has no successful run")
-  return Schema.decodeUnknownEither(Schema.parseJson(BaselineCounts))(first.stdout.trim()).pipe(
-    Either.map((counts) => new Map(counts.shards.map((shard) => [shard.shard, shard]))),
-    Either.mapLeft((error) => `its output is not the expected counts: ${error.message}`)
+  if (first === undefined) return Result.fail("it has no successful run")
+  return Schema.decodeUnknownResult(Schema.fromJsonString(BaselineCounts))(first.stdout.trim()).pipe(
+    Result.map((counts) => new Map(counts.shards.map((shard) => [shard.shard, shard]))),
+    Result.mapError((error) => `its output is not the expected counts: ${error.message}`)
   )
 }
 
@@ -53,20 +53,20 @@ export const checkCounts = (census: ReadonlyArray<ShardCensus>, outcomes: Readon
   }
 
   const readBaseline = baselineCountsOf(outcomes)
-  if (Either.isLeft(readBaseline)) {
-    checks.push({ description: `better-sqlite3 baseline: no counts to compare with, ${readBaseline.left}`, ok: false })
+  if (Result.isFailure(readBaseline)) {
+    checks.push({ description: `better-sqlite3 baseline: no counts to compare with, ${readBaseline.failure}`, ok: false })
     return checks
   }
-  const baseline = readBaseline.right
+  const baseline = readBaseline.success
   const scripts = outcomes.filter(({ contestant }) => countingContestantIds.includes(contestant.id))
   for (const { contestant } of scripts) {
     const readCounts = baselineCountsOf(outcomes, contestant.id)
-    if (Either.isLeft(readCounts)) {
-      checks.push({ description: `${contestant.label}: no counts, ${readCounts.left}`, ok: false })
+    if (Result.isFailure(readCounts)) {
+      checks.push({ description: `${contestant.label}: no counts, ${readCounts.failure}`, ok: false })
       continue
     }
     for (const { shard, records, valid } of census) {
-      const counts = readCounts.right.get(shard.name)
+      const counts = readCounts.success.get(shard.name)
       if (counts === undefined) {
         checks.push({ description: `${contestant.label} ${shard.name}: no counts`, ok: false })
         continue

@@ -1,7 +1,7 @@
 import { mkdir, open } from "node:fs/promises"
 import { join } from "node:path"
 import type { Shard } from "@distributed-insert/core"
-import { Either } from "effect"
+import { Result } from "effect"
 import type { ShardCsv } from "./contestants/sqlite3-shell.ts"
 import type { ShardCensus } from "./count-checks.ts"
 import { csvLine } from "./csv-row.ts"
@@ -29,9 +29,9 @@ export const writeValidRowsCsv = async (shard: Shard, inputPath: string, csvPath
       for (const line of lines) {
         records++
         const validation = shard.validate(parseOrUndefined(line))
-        if (Either.isRight(validation)) {
+        if (Result.isSuccess(validation)) {
           valid++
-          text += csvLine(validation.right)
+          text += csvLine(validation.success)
         }
       }
       await csv.write(text)

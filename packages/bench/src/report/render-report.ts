@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import type { CountCheck, ShardCensus } from "../count-checks.ts"
 import { baselineCountsOf } from "../count-checks.ts"
 import { countingContestantIds, STATEMENT_ATOMICITY_ID } from "../contestants/better-sqlite3.ts"
@@ -111,7 +111,7 @@ const countsTable = (census: ReadonlyArray<ShardCensus>, summaries: ReadonlyArra
   // Each run of the baseline script prints what it inserted, found invalid and saw refused.
   const scripts = summaries
     .filter(({ contestant }) => countingContestantIds.includes(contestant.id))
-    .map(({ contestant }) => ({ label: contestant.label, counts: Either.getOrNull(baselineCountsOf(summaries, contestant.id)) }))
+    .map(({ contestant }) => ({ label: contestant.label, counts: Result.getOrNull(baselineCountsOf(summaries, contestant.id)) }))
   const measured = summaries.filter((summary) => summary.samples.length > 0)
   return table(
     [
