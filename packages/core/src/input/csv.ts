@@ -72,7 +72,11 @@ class CsvRows {
   private failure: { readonly afterRows: number; readonly error: CsvError } | null = null
   stopped = false
 
-  constructor(private readonly maxRowLength: number) {}
+  private readonly maxRowLength: number
+
+  constructor(maxRowLength: number) {
+    this.maxRowLength = maxRowLength
+  }
 
   get pending(): number {
     return this.items.length

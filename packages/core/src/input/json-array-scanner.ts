@@ -56,7 +56,11 @@ export class JsonArrayScanner {
   /** Whether the text so far ends with a line break, so the last line is the one before. */
   private endsWithNewline = false
 
-  constructor(private readonly maxElementLength: number = DEFAULT_MAX_ELEMENT_LENGTH) {}
+  private readonly maxElementLength: number
+
+  constructor(maxElementLength: number = DEFAULT_MAX_ELEMENT_LENGTH) {
+    this.maxElementLength = maxElementLength
+  }
 
   /** True once nothing more can be read from this input; later text is ignored. */
   get stopped(): boolean {
