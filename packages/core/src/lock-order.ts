@@ -13,5 +13,6 @@ import { ShardStorage } from "./storage.ts"
 export const openInLockOrder = (names: Iterable<ShardName>) =>
   Effect.gen(function* () {
     const storage = yield* ShardStorage
-    yield* Effect.forEach([...new Set(names)].sort(), (name) => Effect.result(storage.database(name)), { discard: true })
+    // One at a time, in order: the point of it.
+    yield* Effect.forEach([...new Set(names)].sort(), (name) => Effect.result(storage.database(name)), { concurrency: 1, discard: true })
   })
