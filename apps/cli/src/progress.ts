@@ -4,11 +4,12 @@ import { visibleLength } from "./terminal-text.ts"
 
 /*
  * A small renderer of our own rather than a library (listr2, log-update, cli-progress): what
- * it must get right is few lines long, namely one line per shard redrawn in place, truncated
- * to the terminal's width, and the lines that a narrowed terminal re-wrapped counted before
- * they are overwritten. The libraries either count rows at the old width (log-update: garbage
- * after a resize) or bring a task framework we do not need; and nothing here may start a
- * timer that outlives the load, which is easiest to guarantee in our own scope.
+ * it must get right is few lines long, one line per shard redrawn in place and cut to the
+ * terminal's width, and what it must never do is erase what is not its own. On a terminal
+ * narrowed under it, log-update moves up by the rows it expects the terminal to have re-wrapped
+ * its lines into, which erases the lines above the board in terminals that do not re-wrap
+ * (tmux, xterm) and leaves pieces in those that do. Nothing here may start a timer that
+ * outlives the load either, which is easiest to guarantee in our own scope.
  */
 
 /** How often the board is redrawn; progress told in between is drawn at the next redraw. */
@@ -21,8 +22,29 @@ const FIRST_DRAW_MS = 300
 /** Where the board draws: a terminal, normally process.stderr. */
 export interface BoardTerminal {
   readonly write: (text: string) => unknown
-  /** Its width in columns; undefined or 0 when unknown (80 is assumed: a pseudo-terminal may say 0). */
-  readonly columns: number | undefined
+  /** Its width in columns, now; undefined or 0 when unknown (80 is assumed: a pseudo-terminal may say 0). */
+  readonly columns: () => number | undefined
+}
+
+/**
+ * process.stderr, with its width asked of the terminal at each draw. Node updates `columns`
+ * when it handles SIGWINCH, which waits for the event loop; a board drawn in between at the old
+ * width, after the terminal re-wrapped the previous one, would leave rows of it behind. The
+ * asking is tty.WriteStream's own `_refreshSize` (one ioctl), used when it is there.
+ */
+const stderrTerminal: BoardTerminal = {
+  write: (text) => process.stderr.write(text),
+  columns: () => {
+    const refresh: unknown = Reflect.get(process.stderr, "_refreshSize")
+    if (typeof refresh === "function") {
+      try {
+        Reflect.apply(refresh, process.stderr, [])
+      } catch {
+        // The terminal could not be asked (it went away): the last known width is kept.
+      }
+    }
+    return process.stderr.columns
+  }
 }
 
 /** What the board knows about one shard's load. */
@@ -95,13 +117,6 @@ export const truncate = (line: string, width: number): string => {
 }
 
 /**
- * Rows that lines of these lengths take on a terminal `columns` wide: one each, unless the
- * terminal was narrowed after they were drawn and re-wrapped them (most terminals do).
- */
-export const rowsTaken = (lengths: ReadonlyArray<number>, columns: number): number =>
-  lengths.reduce((rows, length) => rows + Math.max(1, Math.ceil(length / columns)), 0)
-
-/**
  * Live per-shard progress on `terminal` while the current scope is open, erased when it closes
  * (before the report is printed). `units` says what each shard's input progress counts. Does
  * nothing when `enabled` is false (stderr is not a terminal, or `--quiet`).
@@ -109,7 +124,7 @@ export const rowsTaken = (lengths: ReadonlyArray<number>, columns: number): numb
 export const progressBoard = (
   shards: ReadonlyArray<{ readonly shard: string; readonly unit: ShardRow["unit"] }>,
   enabled: boolean,
-  terminal: BoardTerminal = process.stderr
+  terminal: BoardTerminal = stderrTerminal
 ) =>
   Effect.gen(function* () {
     if (!enabled || shards.length === 0) {
@@ -123,14 +138,19 @@ export const progressBoard = (
     const created = Date.now()
     let lastDraw = 0
     let closed = false
-    // What is on the screen: each line's length, and the width it was drawn at.
-    let drawn: ReadonlyArray<number> = []
+    // How many lines of the board are on the screen, and the longest one's length.
+    let drawn = 0
+    let longest = 0
 
-    const width = () => (terminal.columns !== undefined && terminal.columns > 0 ? terminal.columns : 80)
-    const moveToTop = (columns: number) => {
-      const up = rowsTaken(drawn, columns)
-      return up > 0 ? `\r\u001b[${up}A\u001b[0J` : ""
+    const width = () => {
+      const columns = terminal.columns()
+      return columns !== undefined && columns > 0 ? columns : 80
     }
+    // Back to the board's first line, and everything from there erased. When the terminal was
+    // narrowed below the board's longest line since it was drawn, some terminals re-wrapped it
+    // into more rows and some did not, so where its first line now is cannot be known: it is
+    // left as it is, and the board drawn again below it.
+    const backToTop = (columns: number) => (drawn > 0 && longest < columns ? `\r\u001b[${drawn}A\u001b[0J` : "")
     const draw = () => {
       const now = Date.now()
       if (closed || now - created < FIRST_DRAW_MS || now - lastDraw < REFRESH_MS) return
@@ -138,13 +158,14 @@ export const progressBoard = (
       const columns = width()
       // One column short of the width: a line that fills it leaves some terminals waiting to wrap.
       const lines = [...rows.values()].map((row) => truncate(renderRow(row, nameWidth, now), columns - 1))
-      terminal.write(`${moveToTop(columns)}${lines.join("\n")}\n`)
-      drawn = lines.map(visibleLength)
+      terminal.write(`${backToTop(columns)}${lines.join("\n")}\n`)
+      drawn = lines.length
+      longest = Math.max(...lines.map(visibleLength))
     }
     const erase = Effect.sync(() => {
       closed = true
-      if (drawn.length > 0) terminal.write(moveToTop(width()))
-      drawn = []
+      terminal.write(backToTop(width()))
+      drawn = 0
     })
 
     // Finalizers run last-added first: the redraw fiber is interrupted, then the board erased.

@@ -97,7 +97,7 @@ export const insertRecords = (
           yield* flush
           options.onBatch?.()
           if (options.afterBatch !== undefined) yield* options.afterBatch(position)
-          yield* Effect.yieldNow()
+          yield* yieldToEventLoop
         }
       }
     }
@@ -106,6 +106,17 @@ export const insertRecords = (
       options.onBatch?.()
     }
   })
+
+/**
+ * Between batches, a shard lets the other fibers run and Node's event loop turn: signals
+ * (Ctrl-C, a terminal's resize), timers (a progress display) and I/O. `Effect.yieldNow` alone
+ * lets the other fibers run through microtasks, so with several shards loading the event loop
+ * could wait for seconds. One macrotask per batch costs microseconds per 10,000 records.
+ */
+const yieldToEventLoop = Effect.async<void>((resume) => {
+  const pending = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(pending))
+})
 
 const iterate = (input: ShardInput): AsyncIterator<ReadonlyArray<SourceItem>> | Iterator<ReadonlyArray<SourceItem>> =>
   Symbol.asyncIterator in input.source ? input.source[Symbol.asyncIterator]() : input.source[Symbol.iterator]()
