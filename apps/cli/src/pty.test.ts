@@ -19,6 +19,8 @@ let dir = ""
 let runTmp = ""
 let users = ""
 let orders = ""
+/** A shorter load, run to its end where a test needs to see the whole of it. */
+let someOrders = ""
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "distributed-insert-pty-"))
@@ -29,6 +31,9 @@ beforeAll(async () => {
   expect(generated.code).toBe(0)
   users = join(dir, "gen", "users.ndjson")
   orders = join(dir, "gen", "orders.ndjson")
+  const fewer = await runCli(["generate", "--count", "150000", "--shard", "orders", "--out", join(dir, "gen-150k")])
+  expect(fewer.code).toBe(0)
+  someOrders = join(dir, "gen-150k", "orders.ndjson")
 }, 120_000)
 
 afterAll(async () => {
@@ -73,7 +78,7 @@ describe("at a terminal", () => {
 
   it("a long load draws per-shard progress on stderr, marks a finished shard done with its rate frozen, and erases it all before the report", async () => {
     const dataDir = await freshDataDir("progress")
-    const run = await runInPty(`${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(orders)} --workers off`, {
+    const run = await runInPty(`${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
       env: { TMPDIR: runTmp },
       timeoutMs: 120_000
     })
@@ -95,10 +100,10 @@ describe("at a terminal", () => {
   it("with two shards, the one that finishes is marked done and its rate stays frozen while the other loads", async () => {
     const dataDir = await freshDataDir("done-mark")
     const small = join(dir, "small-users.ndjson")
-    const lines = (await readFile(users, "utf8")).split("\n").slice(0, 30_000).join("\n")
+    const lines = (await readFile(users, "utf8")).split("\n").slice(0, 20_000).join("\n")
     await writeFile(small, `${lines}\n`)
     const run = await runInPty(
-      `${cli} populate --data-dir ${quote(dataDir)} --input users=${quote(small)} --input orders=${quote(orders)} --workers off --batch-size 1000`,
+      `${cli} populate --data-dir ${quote(dataDir)} --input users=${quote(small)} --input orders=${quote(someOrders)} --workers off --batch-size 1000`,
       { env: { TMPDIR: runTmp }, timeoutMs: 120_000 }
     )
     expect(run.code).toBe(0)
@@ -106,13 +111,13 @@ describe("at a terminal", () => {
       .map((lines) => lines.find((line) => line.startsWith("users ") && line.includes("done in")))
       .filter((line): line is string => line !== undefined)
     expect(finished.length).toBeGreaterThan(1)
-    expect(finished[0]).toMatch(/^users +✓ +30,000 records +[\d,]+\/s {2}done in \d+\.\d s$/)
+    expect(finished[0]).toMatch(/^users +✓ +20,000 records +[\d,]+\/s {2}done in \d+\.\d s$/)
     expect(new Set(finished).size).toBe(1)
   }, 150_000)
 
   it("lines are cut to the terminal's width, and a narrower terminal gets no wrapped lines", async () => {
     const dataDir = await freshDataDir("narrow")
-    const run = await runInPty(`stty cols 40 rows 20; ${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(orders)} --workers off`, {
+    const run = await runInPty(`stty cols 40 rows 20; ${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
       env: { TMPDIR: runTmp },
       timeoutMs: 120_000
     })
@@ -175,7 +180,7 @@ describe("at a terminal", () => {
 
   it("--quiet draws no progress", async () => {
     const dataDir = await freshDataDir("quiet")
-    const run = await runInPty(`${cli} populate --quiet --data-dir ${quote(dataDir)} --input orders=${quote(orders)} --workers off`, {
+    const run = await runInPty(`${cli} populate --quiet --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
       env: { TMPDIR: runTmp },
       timeoutMs: 120_000
     })
