@@ -118,7 +118,7 @@ export const truncate = (line: string, width: number): string => {
 
 /**
  * Live per-shard progress on `terminal` while the current scope is open, erased when it closes
- * (before the report is printed). `units` says what each shard's input progress counts. Does
+ * (before the report is printed). Each shard says what its input progress counts (`unit`). Does
  * nothing when `enabled` is false (stderr is not a terminal, or `--quiet`).
  */
 export const progressBoard = (
