@@ -1,7 +1,8 @@
 import { Effect, Either } from "effect"
 import { InputError, ReportError, type StorageError } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
-import type { ShardInput, SourceItem } from "./record-source.ts"
+import { valueOutOfBounds } from "./input/record-limits.ts"
+import type { MalformedInput, ShardInput, SourceItem } from "./record-source.ts"
 import type { RecordResult } from "./report.ts"
 import type { Shard } from "./shard.ts"
 import { type ConflictMode, RowOutcome, type ShardDatabase } from "./storage.ts"
@@ -109,7 +110,7 @@ const insertBatch = (
   onConflict: ConflictMode
 ) =>
   Effect.gen(function* () {
-    const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
+    const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item) : validateOne(validate, item.value)))
     const rows: Array<Row> = []
     for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
     const outcomes = yield* database.insertBatch(shard, rows, onConflict)
@@ -117,13 +118,16 @@ const insertBatch = (
       try: () => {
         let next = 0
         for (const [index, item] of items.entries()) {
-          const validation = validations[index] ?? malformed(item.line, "missing validation")
+          const validation = validations[index] ?? malformed({ _tag: "Malformed", line: item.line, reason: "missing validation" })
           const position = firstPosition + index
-          const data = item._tag === "Record" ? item.value : null
           if (Either.isLeft(validation)) {
+            // A rejected record can be anything at all: the report holds it only within bounds.
+            const data = item._tag === "Record" ? reportableData(item.value) : (item.text ?? null)
             results.rejected(rejected(position, item.line, data, "invalid", validation.left))
             continue
           }
+          // A valid record passed the shard's schema: flat, of SQL values, within every bound.
+          const data = item._tag === "Record" ? item.value : null
           const outcome = outcomes[next++] ?? RowOutcome.refused("no outcome from the database")
           if (outcome._tag === "Inserted") results.inserted(position, item.line, data)
           else if (outcome._tag === "Refused") results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(outcome.reason)]))
@@ -138,8 +142,27 @@ const insertBatch = (
     })
   })
 
-const malformed = (line: number, reason: string): Validation =>
-  Either.left([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
+const malformed = (item: MalformedInput): Validation =>
+  Either.left([{ kind: "validation", field: item.field ?? null, rule: item.rule ?? "malformed", message: `line ${item.line}: ${item.reason}` }])
+
+/**
+ * `validate(value)`, or a rejection of this record alone when the validator throws (a rule's
+ * `holds` that does not expect some value, say): one record never stops its neighbours.
+ */
+const validateOne = (validate: (input: unknown) => Validation, value: unknown): Validation => {
+  try {
+    return validate(value)
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return Either.left([{ kind: "validation", field: null, rule: "validator-error", message: `the record could not be validated: ${reason}` }])
+  }
+}
+
+/** `value` itself when the report can hold it, else a note saying why it is not shown. */
+const reportableData = (value: unknown): unknown => {
+  const problem = valueOutOfBounds(value)
+  return problem === undefined ? value : `(not shown: ${problem.reason})`
+}
 
 export const rejected = (
   position: number,

@@ -31,15 +31,17 @@ const issuesOf = (input: Record<string, string>) =>
 describe("validateText", () => {
   it("decodes numeric fields from their text by the schema, and leaves text fields as they are", () => {
     expect(products.validateText(row)).toEqual(Either.right([7, "Laptop", 1000, 3, 2]))
-    expect(products.validateText({ ...row, name: "007", price: " 1e3 ", id: "-0" })).toEqual(Either.right([-0, "007", 1000, 3, 2]))
+    expect(products.validateText({ ...row, name: "007", price: "1e3", id: "-0" })).toEqual(Either.right([-0, "007", 1000, 3, 2]))
+    expect(products.validateText({ ...row, id: "007", price: "0.5E-1" })).toEqual(Either.right([7, "Laptop", 0.05, 3, 2]))
   })
 
   it.each([
-    ["price", "abc", 'price: Unable to decode "abc" into a number'],
-    ["price", "", 'price: Unable to decode "" into a number'],
-    ["id", "", 'id: Unable to decode "" into a number'],
+    ["price", "abc", 'price: "abc" is not a decimal number'],
+    ["price", "", 'price: "" is not a decimal number'],
+    ["id", "", 'id: "" is not a decimal number'],
     ["id", "1.5", "id: Expected an integer, actual 1.5"],
-    ["price", "Infinity", "price: Expected a finite number, actual Infinity"],
+    ["price", "Infinity", 'price: "Infinity" is not a decimal number'],
+    ["price", "1e400", "price: the number 1e400 is too large to be stored"],
     ["tier", "4", "tier: Expected 1, actual 4"]
   ])("refuses %s = %j with a message naming the field", (field, text, message) => {
     const [first] = issuesOf({ ...row, [field]: text })

@@ -10,11 +10,14 @@ import { drain, itemsOf, record, streamOf, withTempDir } from "./testing.ts"
 
 const read = (text: string, size?: number) => itemsOf(readCsv(streamOf(text, size)))
 
-const malformed = (line: number, reason: string | RegExp) => ({
-  _tag: "Malformed",
-  line,
-  reason: typeof reason === "string" ? reason : expect.stringMatching(reason)
-})
+/** A `Malformed` item; `text`, when given, is what the report shows in the record's place. */
+const malformed = (line: number, reason: string | RegExp, text?: string) =>
+  expect.objectContaining({
+    _tag: "Malformed",
+    line,
+    reason: typeof reason === "string" ? reason : expect.stringMatching(reason),
+    ...(text === undefined ? {} : { text })
+  })
 
 describe("readCsv", () => {
   it("reads each row as an object keyed by the header, values kept as text, with its line number", async () => {
@@ -48,8 +51,8 @@ describe("readCsv", () => {
     const text = 'id,name,email\n1,Alice,a@example.com\n2,Bob,b@example.com,extra\n3,"Carol\nC"\n4,Dan,d@example.com\n'
     expect(await read(text)).toEqual([
       record(2, { id: "1", name: "Alice", email: "a@example.com" }),
-      malformed(3, "expected 3 columns (id, name, email), got 4"),
-      malformed(4, "expected 3 columns (id, name, email), got 2"),
+      malformed(3, "expected 3 columns (id, name, email), got 4", "2,Bob,b@example.com,extra"),
+      malformed(4, "expected 3 columns (id, name, email), got 2", '3,"Carol\nC"'),
       record(6, { id: "4", name: "Dan", email: "d@example.com" })
     ])
   })
