@@ -1,10 +1,10 @@
+import { isUtf8 } from "node:buffer"
 import { Readable } from "node:stream"
 import { type CsvError, parse } from "csv-parse"
 import type { SourceItem } from "../record-source.ts"
 import { MAX_RECORD_LENGTH, MAX_RECORD_VALUES, MAX_SHOWN_TEXT, shownText } from "./record-limits.ts"
 import { MAX_CHUNK_ITEMS, sourceChunks } from "./source-chunks.ts"
-import { invalidUtf8Problem, StrictUtf8Decoder } from "./strict-utf8.ts"
-import { textChunks } from "./text-chunks.ts"
+import { decodeStrictly, invalidUtf8Problem } from "./strict-utf8.ts"
 
 export interface CsvOptions {
   /**
@@ -30,9 +30,12 @@ export interface CsvOptions {
  */
 export async function* readCsv(input: Readable, options: CsvOptions = {}): AsyncGenerator<ReadonlyArray<SourceItem>> {
   const maxRowLength = options.maxRowLength ?? MAX_RECORD_LENGTH
-  const decoder = new StrictUtf8Decoder()
-  const rows = new CsvRows(maxRowLength, decoder)
+  const rows = new CsvRows(maxRowLength)
   const parser = parse({
+    // csv-parse splits bytes, then decodes each field. Latin-1 maps each byte to one character,
+    // so a field reaches `CsvRows` with its bytes intact, to be decoded as strict UTF-8 there;
+    // csv-parse's own UTF-8 decoding would turn a byte that is not UTF-8 into U+FFFD for good.
+    encoding: "latin1",
     // Every row is split at whichever line end it has; `\r\n` first, so it is one line end, not two.
     record_delimiter: ["\r\n", "\n", "\r"],
     relax_column_count: true,
@@ -46,19 +49,17 @@ export async function* readCsv(input: Readable, options: CsvOptions = {}): Async
       rows.failAfter(parser.info.records, error)
       // Nothing after the failure is read: an endless row (`/dev/zero`) would otherwise be
       // skipped and skipped again forever. The parser still hands over the rows before it.
-      text.unpipe(parser)
-      text.destroy()
+      bytes.unpipe(parser)
+      bytes.destroy()
       process.nextTick(() => parser.end())
     }
     // No `on_record` nor `info`: csv-parse then builds an info object per row, which triples
     // its time. Nor `skip_empty_lines`: blank lines come as `[""]` and are counted in `rows`.
   })
-  // The text, not the bytes, goes to csv-parse: decoded strictly (see StrictUtf8Decoder), with
-  // a leading byte order mark dropped. pipe() does not forward errors: an unreadable input must
-  // end the loop below, not hang it.
-  const text = Readable.from(textChunks(input, decoder))
-  text.on("error", (error) => parser.destroy(error))
-  text.pipe(parser)
+  // pipe() does not forward errors: an unreadable input must end the loop below, not hang it.
+  const bytes = Readable.from(withoutByteOrderMark(input))
+  bytes.on("error", (error) => parser.destroy(error))
+  bytes.pipe(parser)
   const parsed: AsyncIterable<Array<string>> = parser
   try {
     for await (const fields of parsed) {
@@ -68,11 +69,45 @@ export async function* readCsv(input: Readable, options: CsvOptions = {}): Async
     }
     rows.end()
   } finally {
-    text.destroy()
+    bytes.destroy()
     input.destroy()
   }
   yield* sourceChunks(rows.take())
 }
+
+const UTF8_BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf])
+
+/**
+ * The bytes of `input` without a leading UTF-8 byte order mark, which editors on Windows often
+ * write and which is not data (csv-parse's `bom` option would also switch it back to UTF-8).
+ */
+async function* withoutByteOrderMark(input: Readable): AsyncGenerator<Buffer> {
+  const chunks: AsyncIterable<unknown> = input
+  let head: Buffer | null = Buffer.alloc(0)
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk instanceof Uint8Array ? Buffer.from(chunk) : notBytes(chunk)
+    if (head === null) {
+      yield bytes
+      continue
+    }
+    head = Buffer.concat([head, bytes])
+    if (head.length < UTF8_BYTE_ORDER_MARK.length && UTF8_BYTE_ORDER_MARK.subarray(0, head.length).equals(head)) continue
+    yield head.subarray(0, UTF8_BYTE_ORDER_MARK.length).equals(UTF8_BYTE_ORDER_MARK) ? head.subarray(UTF8_BYTE_ORDER_MARK.length) : head
+    head = null
+  }
+  if (head !== null && head.length > 0 && !UTF8_BYTE_ORDER_MARK.subarray(0, head.length).equals(head)) yield head
+}
+
+const notBytes = (chunk: unknown): never => {
+  throw new TypeError(`an input stream must yield text or bytes, got ${chunk === null ? "null" : typeof chunk}`)
+}
+
+/**
+ * A field with a character outside ASCII: csv-parse gives fields one character per byte (see
+ * `encoding` above), so such a field is decoded again, as strict UTF-8. ASCII, the common case,
+ * is the same text either way.
+ */
+const NOT_ASCII = /[\u0080-\u00FF]/
 
 /**
  * Turns csv-parse's rows, in order, into items on the lines they start on. Lines are counted
@@ -89,10 +124,7 @@ class CsvRows {
   private failure: { readonly afterRows: number; readonly error: CsvError } | null = null
   stopped = false
 
-  constructor(
-    private readonly maxRowLength: number,
-    private readonly decoder: StrictUtf8Decoder
-  ) {}
+  constructor(private readonly maxRowLength: number) {}
 
   get pending(): number {
     return this.items.length
@@ -105,11 +137,19 @@ class CsvRows {
     return items
   }
 
-  accept(fields: ReadonlyArray<string>): void {
+  accept(latin1: ReadonlyArray<string>): void {
+    let valid = true
+    const fields = latin1.map((field) => {
+      if (!NOT_ASCII.test(field)) return field
+      const bytes = Buffer.from(field, "latin1")
+      if (isUtf8(bytes)) return bytes.toString("utf8")
+      valid = false
+      return decodeStrictly(bytes)
+    })
     this.rowsRead += 1
     const line = this.lastLine + 1
     this.lastLine = line + lineBreaksIn(fields)
-    this.addRow(line, fields)
+    this.addRow(line, fields, valid)
     if (this.failure?.afterRows === this.rowsRead) this.fail(this.failure.error)
   }
 
@@ -127,11 +167,11 @@ class CsvRows {
     if (this.failure !== null && !this.stopped) this.fail(this.failure.error)
   }
 
-  private addRow(line: number, fields: ReadonlyArray<string>): void {
+  /** `valid`: every field was UTF-8; else the bytes that were not are escaped in `fields` (see `decodeStrictly`). */
+  private addRow(line: number, fields: ReadonlyArray<string>, valid: boolean): void {
     // A blank line; a one-column row `""` looks the same and is skipped alike.
     if (fields.length === 1 && fields[0] === "") return
-    // Only once the decoder met a byte that is not UTF-8 can a row hold one.
-    const encoding = this.decoder.sawInvalidBytes ? invalidUtf8Problem(fields.join(",")) : undefined
+    const encoding = valid ? undefined : invalidUtf8Problem(fields.join(","))
     if (this.header === null) {
       this.header = fields
       const seen = new Set<string>()

@@ -53,7 +53,7 @@ const screenFlatObject = (text: string, value: object): "clear" | "audit" | Reco
  * Walks `text`, which `JSON.parse` accepted, token by token: the careful version of the
  * screen above, for records that it could not clear.
  */
-const auditJsonText = (text: string): RecordProblem | undefined => {
+export const auditJsonText = (text: string): RecordProblem | undefined => {
   // One entry per open container: an object's keys so far, or null for an array.
   const open: Array<Set<string> | null> = []
   let values = 0

@@ -55,6 +55,9 @@ export class StrictUtf8Decoder {
   }
 }
 
+/** The text of `bytes`, complete in themselves, each byte that is not UTF-8 escaped as {@link StrictUtf8Decoder} does. */
+export const decodeStrictly = (bytes: Uint8Array): string => (isUtf8(bytes) ? utf8(bytes, 0, bytes.length) : decodeEscapingInvalid(bytes))
+
 /** The first byte of `text` that was not UTF-8 (see {@link StrictUtf8Decoder}), as a per-record problem. */
 export const invalidUtf8Problem = (text: string): RecordProblem | undefined => {
   const found = ESCAPED_BYTE.exec(text)
