@@ -110,7 +110,7 @@ const insertBatch = (
   onConflict: ConflictMode
 ) =>
   Effect.gen(function* () {
-    const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item) : validateOne(validate, item.value)))
+    const validations = validateAll(items, validate)
     const rows: Array<Row> = []
     for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
     const outcomes = yield* database.insertBatch(shard, rows, onConflict)
@@ -146,9 +146,21 @@ const malformed = (item: MalformedInput): Validation =>
   Either.left([{ kind: "validation", field: item.field ?? null, rule: item.rule ?? "malformed", message: `line ${item.line}: ${item.reason}` }])
 
 /**
- * `validate(value)`, or a rejection of this record alone when the validator throws (a rule's
- * `holds` that does not expect some value, say): one record never stops its neighbours.
+ * Every item's validation. A validator that throws (a rule's `holds` that does not expect some
+ * value, say) rejects that record alone: one record never stops its neighbours. The loop that
+ * catches per record runs only once something threw, so the common one stays as tight as it was.
  */
+const validateAll = (items: ReadonlyArray<SourceItem>, validate: (input: unknown) => Validation): Array<Validation> => {
+  const check = (item: SourceItem) => (item._tag === "Malformed" ? malformed(item) : validate(item.value))
+  try {
+    return items.map(check)
+  } catch {
+    // Not dropped: validating again, record by record, throws it again and reports it with its record.
+    return items.map((item) => (item._tag === "Malformed" ? malformed(item) : validateOne(validate, item.value)))
+  }
+}
+
+/** `validate(value)`, or a rejection of this record saying what the validator threw. */
 const validateOne = (validate: (input: unknown) => Validation, value: unknown): Validation => {
   try {
     return validate(value)
