@@ -25,7 +25,6 @@ type Phase =
   | "after-array"
   | "stopped"
 
-
 /**
  * Finds the top-level elements of one JSON array in text that arrives in pieces, and hands
  * each element's text to `jsonItem` (`JSON.parse` and the record checks).
