@@ -75,7 +75,7 @@ describe("readCsv", () => {
     const text = `id,name\n1,Alice\n\n2,"${"x".repeat(40)}\n"\n3,Carol\n4,Dan\n`
     expect(await itemsOf(readCsv(streamOf(text, 7), { maxRowLength: 30 }))).toEqual([
       record(2, { id: "1", name: "Alice" }),
-      malformed(4, "invalid CSV: this row is longer than 30 characters (a quote never closed?); reading stopped here")
+      malformed(4, "invalid CSV: this row is longer than 30 bytes (a quote never closed?); reading stopped here")
     ])
   })
 

@@ -8,7 +8,7 @@ import { decodeStrictly, invalidUtf8Problem } from "./strict-utf8.ts"
 
 export interface CsvOptions {
   /**
-   * The longest row, in characters, before reading stops (default {@link MAX_RECORD_LENGTH}):
+   * The longest row, in bytes (csv-parse splits bytes), before reading stops (default {@link MAX_RECORD_LENGTH}):
    * past it, a quote was probably never closed and swallows the rest of the file.
    */
   readonly maxRowLength?: number
@@ -233,7 +233,7 @@ const explain = (error: CsvError, maxRowLength: number): string => {
     case "CSV_QUOTE_NOT_CLOSED":
       return "a quote opened in this row is never closed"
     case "CSV_MAX_RECORD_SIZE":
-      return `this row is longer than ${maxRowLength.toLocaleString("en-US")} characters (a quote never closed?)`
+      return `this row is longer than ${maxRowLength.toLocaleString("en-US")} bytes (a quote never closed?)`
     default:
       return error.message.replace(/ (at|on) line \d+/, "")
   }
