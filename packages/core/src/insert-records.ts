@@ -1,7 +1,8 @@
 import { Effect, Either } from "effect"
 import { InputError, ReportError, type StorageError } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
-import type { ShardInput, SourceItem } from "./record-source.ts"
+import { valueOutOfBounds } from "./input/record-limits.ts"
+import type { MalformedInput, ShardInput, SourceItem } from "./record-source.ts"
 import type { RecordResult } from "./report.ts"
 import type { Shard } from "./shard.ts"
 import { type ConflictMode, RowOutcome, type ShardDatabase } from "./storage.ts"
@@ -132,10 +133,11 @@ const insertBatch = (
   onRecords: ((seen: number) => void) | undefined
 ) =>
   Effect.gen(function* () {
-    const validations = new Array<Validation>(items.length)
-    for (const [index, item] of items.entries()) {
-      validations[index] = item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)
-      if (onRecords !== undefined && (firstPosition + index) % PROGRESS_STEP === 0) onRecords(firstPosition + index)
+    const validations = validateAll(items, validate)
+    // Validating a batch takes milliseconds; its progress steps are told once it is done.
+    if (onRecords !== undefined) {
+      const end = firstPosition + items.length
+      for (let seen = Math.ceil(firstPosition / PROGRESS_STEP) * PROGRESS_STEP; seen < end; seen += PROGRESS_STEP) onRecords(seen)
     }
     const rows: Array<Row> = []
     for (const validation of validations) if (Either.isRight(validation)) rows.push(validation.right)
@@ -144,13 +146,16 @@ const insertBatch = (
       try: () => {
         let next = 0
         for (const [index, item] of items.entries()) {
-          const validation = validations[index] ?? malformed(item.line, "missing validation")
+          const validation = validations[index] ?? malformed({ _tag: "Malformed", line: item.line, reason: "missing validation" })
           const position = firstPosition + index
-          const data = item._tag === "Record" ? item.value : null
           if (Either.isLeft(validation)) {
+            // A rejected record can be anything at all: the report holds it only within bounds.
+            const data = item._tag === "Record" ? reportableData(item.value) : (item.text ?? null)
             results.rejected(rejected(position, item.line, data, "invalid", validation.left))
             continue
           }
+          // A valid record passed the shard's schema: flat, of SQL values, within every bound.
+          const data = item._tag === "Record" ? item.value : null
           const outcome = outcomes[next++] ?? RowOutcome.refused("no outcome from the database")
           if (outcome._tag === "Inserted") results.inserted(position, item.line, data)
           else if (outcome._tag === "Refused") results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(outcome.reason)]))
@@ -165,8 +170,39 @@ const insertBatch = (
     })
   })
 
-const malformed = (line: number, reason: string): Validation =>
-  Either.left([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
+const malformed = (item: MalformedInput): Validation =>
+  Either.left([{ kind: "validation", field: item.field ?? null, rule: item.rule ?? "malformed", message: `line ${item.line}: ${item.reason}` }])
+
+/**
+ * Every item's validation. A validator that throws (a rule's `holds` that does not expect some
+ * value, say) rejects that record alone: one record never stops its neighbours. The loop that
+ * catches per record runs only once something threw, so the common one stays as tight as it was.
+ */
+const validateAll = (items: ReadonlyArray<SourceItem>, validate: (input: unknown) => Validation): Array<Validation> => {
+  const check = (item: SourceItem) => (item._tag === "Malformed" ? malformed(item) : validate(item.value))
+  try {
+    return items.map(check)
+  } catch {
+    // Not dropped: validating again, record by record, throws it again and reports it with its record.
+    return items.map((item) => (item._tag === "Malformed" ? malformed(item) : validateOne(validate, item.value)))
+  }
+}
+
+/** `validate(value)`, or a rejection of this record saying what the validator threw. */
+const validateOne = (validate: (input: unknown) => Validation, value: unknown): Validation => {
+  try {
+    return validate(value)
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return Either.left([{ kind: "validation", field: null, rule: "validator-error", message: `the record could not be validated: ${reason}` }])
+  }
+}
+
+/** `value` itself when the report can hold it, else a note saying why it is not shown. */
+const reportableData = (value: unknown): unknown => {
+  const problem = valueOutOfBounds(value)
+  return problem === undefined ? value : `(not shown: ${problem.reason})`
+}
 
 export const rejected = (
   position: number,

@@ -1,13 +1,14 @@
-import { Schema, SchemaAST } from "effect"
+import { ParseResult, Schema, SchemaAST } from "effect"
+import { inexactNumber } from "./input/exact-number.ts"
 import type { SqlValue } from "./sql-value.ts"
 import { makeValidator, type Validator } from "./validation.ts"
 
 /**
  * Compiles a record schema into a validator for records whose values all arrive as text (CSV
- * rows): every numeric field is first decoded from its text by `Schema.NumberFromString`, then
+ * rows): every numeric field is first decoded from its text by {@link DecimalFromText}, then
  * checked exactly as `makeValidator` checks it, rules included, so `"1000.00"` is 1000, and
- * `"abc"` or `""` for a number is an issue naming its field. Rule messages are the same as
- * the regular validator's.
+ * `"abc"`, `""` or `"0x10"` for a number is an issue naming its field. Rule messages are the
+ * same as the regular validator's.
  */
 export const makeTextValidator = <A extends Readonly<Record<string, SqlValue>>, I>(
   schema: Schema.Schema<A, I>,
@@ -46,10 +47,31 @@ const recordFromText = (ast: SchemaAST.AST): SchemaAST.AST => {
  * Anything else is already text, or cannot come from text, and is left as it is.
  */
 const fieldFromText = (ast: SchemaAST.AST): SchemaAST.AST => {
-  if (isNumeric(SchemaAST.encodedAST(ast))) return Schema.compose(Schema.NumberFromString, Schema.make<unknown, number>(ast)).ast
+  if (isNumeric(SchemaAST.encodedAST(ast))) return Schema.compose(DecimalFromText, Schema.make<unknown, number>(ast)).ast
   if (SchemaAST.isUnion(ast)) return SchemaAST.Union.make(ast.types.map(fieldFromText), ast.annotations)
   return ast
 }
+
+/** Decimal text as JSON writes numbers (leading zeros aside): digits, an optional `-`, fraction and exponent. */
+const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/
+
+/**
+ * A number written as decimal text, decoded to that number only if it reads back as written
+ * (see `exact-number.ts`). `Number()`, which `Schema.NumberFromString` uses, also reads hex
+ * (`0x10` is 16), binary and octal, trims spaces and a byte order mark, and takes `""` for 0:
+ * each would store a value other than the text. Refused instead, quoting the text.
+ */
+export const DecimalFromText = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (text, _options, ast) => {
+    if (!DECIMAL.test(text)) {
+      return ParseResult.fail(new ParseResult.Type(ast, text, `${JSON.stringify(text)} is not a decimal number (write it like 42, -12.50 or 1e3)`))
+    }
+    const problem = inexactNumber(text, undefined)
+    return problem === undefined ? ParseResult.succeed(Number(text)) : ParseResult.fail(new ParseResult.Type(ast, text, problem.reason))
+  },
+  encode: (number) => ParseResult.succeed(String(number))
+})
 
 const isNumeric = (ast: SchemaAST.AST): boolean =>
   SchemaAST.isNumberKeyword(ast) ||

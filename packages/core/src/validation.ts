@@ -1,5 +1,6 @@
 import { Either, ParseResult, Schema, type SchemaAST } from "effect"
 import { compileGuard } from "./compile-guard.ts"
+import { valueOutOfBounds } from "./input/record-limits.ts"
 import type { RecordIssue } from "./record-issue.ts"
 import type { SqlValue } from "./sql-value.ts"
 
@@ -34,18 +35,38 @@ export const makeValidator = <A extends Readonly<Record<string, SqlValue>>, I>(
       return Either.left([{ kind: "validation", field: null, rule: "type", message: `a record must be an object, got ${describe(input)}` }])
     }
     if (isValid(input)) return Either.right(columns.map((column) => input[column] ?? null))
+    // Only a record that failed the guard gets here. The decoder and its messages recurse
+    // through the value, so one nested thousands of levels deep would overflow the stack.
+    const outOfBounds = valueOutOfBounds(input)
+    if (outOfBounds !== undefined) {
+      return Either.left([{ kind: "validation", field: outOfBounds.field ?? null, rule: outOfBounds.rule, message: outOfBounds.reason }])
+    }
     const decoded = decode(input)
     if (Either.isRight(decoded)) {
       const record = decoded.right
       return Either.right(columns.map((column) => record[column] ?? null))
     }
-    const issues = ParseResult.ArrayFormatter.formatIssueSync(decoded.left).map((issue) =>
-      toRecordIssue(issue, ruleByMessage)
-    )
-    const [first, ...rest] = issues
-    return Either.left(first === undefined ? [unexplained] : [first, ...rest])
+    const issues = ParseResult.ArrayFormatter.formatIssueSync(decoded.left)
+    const [first, ...rest] = issues.slice(0, MAX_ISSUES).map((issue) => toRecordIssue(issue, ruleByMessage))
+    if (first === undefined) return Either.left([unexplained])
+    if (issues.length > MAX_ISSUES) rest.push(moreIssues(issues.length - MAX_ISSUES))
+    return Either.left([first, ...rest])
   }
 }
+
+/**
+ * The most issues a record's result lists: a record with ten thousand unknown fields is
+ * explained as well by its first hundred, and the report, the result files and the terminal
+ * then hold a bounded amount per record.
+ */
+export const MAX_ISSUES = 100
+
+const moreIssues = (count: number): RecordIssue => ({
+  kind: "validation",
+  field: null,
+  rule: "more-issues",
+  message: `and ${count.toLocaleString("en-US")} more issues, not listed`
+})
 
 /** True when decoding can only check, never change, a value: no transformation anywhere in the schema. */
 const decodesToItself = (ast: SchemaAST.AST): boolean => {

@@ -38,6 +38,7 @@ import type { CommandHelp } from "../help.ts"
 import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
+import { emptyInputNotes } from "../render/empty-inputs.ts"
 import { writeJsonReport } from "../render/json-report.ts"
 import { renderPopulateReport } from "../render/populate-report.ts"
 import { runDir } from "../run-dir.ts"
@@ -205,6 +206,7 @@ export const populateCommand = Command.make(
       } else {
         yield* Console.log(renderPopulateReport(report, primaryKeys))
       }
+      for (const note of emptyInputNotes(report)) yield* Console.error(note)
 
       const failures = report.shards.flatMap((shard) => (shard.error === null ? [] : [{ shard: shard.shard, message: shard.error.message }]))
       if (failures.length > 0) return yield* new ShardFailuresError({ failures })
