@@ -26,3 +26,15 @@ export class UsageError extends Data.TaggedError("UsageError")<{
     return this.reason
   }
 }
+
+/** `get` from a shard that was never populated or migrated: nothing can be found there yet (exit 1). */
+export class NoDataYetError extends Data.TaggedError("NoDataYetError")<{
+  /** What was looked for: `User 3`. */
+  readonly wanted: string
+  /** Why there is nothing: the shard's file does not exist, or has no table for the model. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.wanted} not found: ${this.reason}`
+  }
+}

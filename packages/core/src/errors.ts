@@ -66,7 +66,7 @@ export class InputError extends Data.TaggedError("InputError")<{
   /** The path as given, or `stdin`. */
   readonly origin: string
   readonly reason: string
-  /** The underlying failure, when there was one. */
+  /** The error it was made from, when there was one (a failed `stat` or read). */
   readonly cause?: unknown
 }> {
   override get message(): string {

@@ -1,13 +1,20 @@
 import { Effect, Result } from "effect"
 import { InputError, ReportError, type StorageError } from "./errors.ts"
 import type { RecordIssue } from "./record-issue.ts"
-import type { ShardInput, SourceItem } from "./record-source.ts"
+import { valueOutOfBounds } from "./input/record-limits.ts"
+import type { MalformedInput, ShardInput, SourceItem } from "./record-source.ts"
 import type { RecordResult } from "./report.ts"
 import type { Shard } from "./shard.ts"
 import { type ConflictMode, RowOutcome, type ShardDatabase } from "./storage.ts"
 import type { Row, Validation } from "./validation.ts"
 
 export const DEFAULT_BATCH_SIZE = 10_000
+
+/**
+ * `onRecords` is told every this many records: a batch is synchronous from its validation to
+ * its commit, so per-batch progress alone would move in steps of the batch size.
+ */
+export const PROGRESS_STEP = 1000
 
 /**
  * Where results go. An inserted record is told by its coordinates only: at hundreds of
@@ -39,6 +46,11 @@ export interface InsertOptions {
   readonly batchSize?: number
   /** Told after every batch; cheap enough to call often. */
   readonly onBatch?: () => void
+  /**
+   * Told every PROGRESS_STEP records validated, inside a batch, with how many records were
+   * read and validated so far: progress that moves while a large batch is worked through.
+   */
+  readonly onRecords?: (seen: number) => void
   /** What a record whose key is taken becomes (default `fail`). */
   readonly onConflict?: ConflictMode
   /**
@@ -71,7 +83,7 @@ export const insertRecords = (
       batch = []
       const first = position + 1
       position += items.length
-      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? "fail")
+      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? "fail", options.onRecords)
     })
     while (true) {
       const next = yield* Effect.tryPromise({
@@ -86,7 +98,7 @@ export const insertRecords = (
           yield* flush
           options.onBatch?.()
           if (options.afterBatch !== undefined) yield* options.afterBatch(position)
-          yield* Effect.yieldNow
+          yield* yieldToEventLoop
         }
       }
     }
@@ -95,6 +107,17 @@ export const insertRecords = (
       options.onBatch?.()
     }
   })
+
+/**
+ * Between batches, a shard lets the other fibers run and Node's event loop turn: signals
+ * (Ctrl-C, a terminal's resize), timers (a progress display) and I/O. `Effect.yieldNow` alone
+ * lets the other fibers run through microtasks, so with several shards loading the event loop
+ * could wait for seconds. One macrotask per batch costs microseconds per 10,000 records.
+ */
+const yieldToEventLoop = Effect.callback<void>((resume) => {
+  const pending = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(pending))
+})
 
 const iterate = (input: ShardInput): AsyncIterator<ReadonlyArray<SourceItem>> | Iterator<ReadonlyArray<SourceItem>> =>
   Symbol.asyncIterator in input.source ? input.source[Symbol.asyncIterator]() : input.source[Symbol.iterator]()
@@ -106,10 +129,16 @@ const insertBatch = (
   firstPosition: number,
   validate: (input: unknown) => Validation,
   results: ResultSink,
-  onConflict: ConflictMode
+  onConflict: ConflictMode,
+  onRecords: ((seen: number) => void) | undefined
 ) =>
   Effect.gen(function* () {
-    const validations = items.map((item) => (item._tag === "Malformed" ? malformed(item.line, item.reason) : validate(item.value)))
+    const validations = validateAll(items, validate)
+    // Validating a batch takes milliseconds; its progress steps are told once it is done.
+    if (onRecords !== undefined) {
+      const end = firstPosition + items.length
+      for (let seen = Math.ceil(firstPosition / PROGRESS_STEP) * PROGRESS_STEP; seen < end; seen += PROGRESS_STEP) onRecords(seen)
+    }
     const rows: Array<Row> = []
     for (const validation of validations) if (Result.isSuccess(validation)) rows.push(validation.success)
     const outcomes = yield* database.insertBatch(shard, rows, onConflict)
@@ -117,13 +146,16 @@ const insertBatch = (
       try: () => {
         let next = 0
         for (const [index, item] of items.entries()) {
-          const validation = validations[index] ?? malformed(item.line, "missing validation")
+          const validation = validations[index] ?? malformed({ _tag: "Malformed", line: item.line, reason: "missing validation" })
           const position = firstPosition + index
-          const data = item._tag === "Record" ? item.value : null
           if (Result.isFailure(validation)) {
+            // A rejected record can be anything at all: the report holds it only within bounds.
+            const data = item._tag === "Record" ? reportableData(item.value) : (item.text ?? null)
             results.rejected(rejected(position, item.line, data, "invalid", validation.failure))
             continue
           }
+          // A valid record passed the shard's schema: flat, of SQL values, within every bound.
+          const data = item._tag === "Record" ? item.value : null
           const outcome = outcomes[next++] ?? RowOutcome.refused("no outcome from the database")
           if (outcome._tag === "Inserted") results.inserted(position, item.line, data)
           else if (outcome._tag === "Refused") results.rejected(rejected(position, item.line, data, "failed", [databaseIssue(outcome.reason)]))
@@ -138,8 +170,39 @@ const insertBatch = (
     })
   })
 
-const malformed = (line: number, reason: string): Validation =>
-  Result.fail([{ kind: "validation", field: null, rule: "malformed", message: `line ${line}: ${reason}` }])
+const malformed = (item: MalformedInput): Validation =>
+  Result.fail([{ kind: "validation", field: item.field ?? null, rule: item.rule ?? "malformed", message: `line ${item.line}: ${item.reason}` }])
+
+/**
+ * Every item's validation. A validator that throws (a rule's `holds` that does not expect some
+ * value, say) rejects that record alone: one record never stops its neighbours. The loop that
+ * catches per record runs only once something threw, so the common one stays as tight as it was.
+ */
+const validateAll = (items: ReadonlyArray<SourceItem>, validate: (input: unknown) => Validation): Array<Validation> => {
+  const check = (item: SourceItem) => (item._tag === "Malformed" ? malformed(item) : validate(item.value))
+  try {
+    return items.map(check)
+  } catch {
+    // Not dropped: validating again, record by record, throws it again and reports it with its record.
+    return items.map((item) => (item._tag === "Malformed" ? malformed(item) : validateOne(validate, item.value)))
+  }
+}
+
+/** `validate(value)`, or a rejection of this record saying what the validator threw. */
+const validateOne = (validate: (input: unknown) => Validation, value: unknown): Validation => {
+  try {
+    return validate(value)
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return Result.fail([{ kind: "validation", field: null, rule: "validator-error", message: `the record could not be validated: ${reason}` }])
+  }
+}
+
+/** `value` itself when the report can hold it, else a note saying why it is not shown. */
+const reportableData = (value: unknown): unknown => {
+  const problem = valueOutOfBounds(value)
+  return problem === undefined ? value : `(not shown: ${problem.reason})`
+}
 
 export const rejected = (
   position: number,

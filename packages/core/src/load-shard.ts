@@ -12,10 +12,21 @@ import type { Shard } from "./shard.ts"
 import { makeTally, type ResultFiles, type Tally } from "./shard-tally.ts"
 import { type ShardDatabase, ShardStorage } from "./storage.ts"
 
+/**
+ * Where a shard's load is: `loading` its records (first told with none seen, when loading
+ * starts), `writing` its database back (a checkpoint, or the final write), then `done` or
+ * `failed`, told once when the shard has finished and its report is ready.
+ */
+export type ShardPhase = "loading" | "writing" | "done" | "failed"
+
 /** How far a shard's load is: what its records became so far, and how much input was read. */
 export interface ShardProgress {
   readonly shard: string
+  readonly phase: ShardPhase
+  /** What the records of the committed batches became. */
   readonly counts: Counts
+  /** Records read and validated so far: ahead of `counts.processed` by at most a batch, and moves within one. */
+  readonly seen: number
   readonly input: { readonly done: number; readonly total: number | null } | null
 }
 
@@ -60,7 +71,20 @@ export const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Ef
  * report's `error`, and then what it inserted after its last checkpoint (`durableThrough`)
  * did not land, which the counts say (those inserted records become `failed`, `not-persisted`).
  */
-export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardInput, options: LoadOptions = {}) =>
+export const loadShard = (opened: OpenedShard, input: ShardInput, options: LoadOptions = {}): Effect.Effect<ShardReport> =>
+  Effect.tap(load(opened, input, options), (report) =>
+    Effect.sync(() =>
+      options.onProgress?.({
+        shard: report.shard,
+        phase: report.error === null ? "done" : "failed",
+        counts: report.counts,
+        seen: report.counts.processed,
+        input: input.progress?.() ?? null
+      })
+    )
+  )
+
+const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, options: LoadOptions) =>
   Effect.gen(function* () {
     let durableThrough = 0
     let checkpoints = 0
@@ -112,12 +136,17 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
     if (Result.isFailure(tallied)) return report({ ...where, ...nothing, error: failureOf(tallied.failure) })
     const tally = tallied.success
 
-    const progress = () =>
-      options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
+    let seen = 0
+    const progress = (phase: ShardPhase) => {
+      const counts = tally.counts()
+      seen = Math.max(seen, counts.processed)
+      options.onProgress?.({ shard: shard.name, phase, counts, seen, input: input.progress?.() ?? null })
+    }
     const policy = checkpointPolicy(options)
     // The records processed so far become durable: the database first, then the report says so.
     const makeDurable = (through: number, isCheckpoint: boolean) =>
-      database.persist.pipe(
+      Effect.sync(() => progress("writing")).pipe(
+        Effect.andThen(database.persist),
         Effect.andThen(
           Effect.sync(() => {
             durableThrough = through
@@ -129,11 +158,17 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
         ),
         Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
       )
-    const checkpoint = (processed: number) => (policy.due(processed) ? makeDurable(processed, true) : Effect.void)
+    const checkpoint = (processed: number) =>
+      policy.due(processed) ? makeDurable(processed, true).pipe(Effect.andThen(Effect.sync(() => progress("loading")))) : Effect.void
+    progress("loading")
     const loaded = yield* Effect.result(
       insertRecords(shard, database, input, tally, {
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        onBatch: progress,
+        onBatch: () => progress("loading"),
+        onRecords: (records) => {
+          seen = records
+          progress("loading")
+        },
         afterBatch: checkpoint,
         ...(options.onConflict === undefined ? {} : { onConflict: options.onConflict })
       }).pipe(

@@ -31,7 +31,7 @@ export {
   type NdjsonChunks
 } from "./generate.ts"
 export { DEFAULT_BATCH_SIZE, type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
-export { type LoadOptions, loadShard, type OpenedShard, openShard, type ShardProgress } from "./load-shard.ts"
+export { type LoadOptions, loadShard, type OpenedShard, openShard, type ShardPhase, type ShardProgress } from "./load-shard.ts"
 export { notPersistedResult } from "./not-persisted.ts"
 export { type CheckpointOptions, DEFAULT_CHECKPOINT_RECORDS, DEFAULT_CHECKPOINT_SECONDS } from "./checkpoint-policy.ts"
 export { memoryInput, sampleInput } from "./sample-input.ts"

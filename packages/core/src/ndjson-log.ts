@@ -35,6 +35,7 @@ export const openLineLog = (path: string): LineLog => {
   })()
   let pending: Array<string> = []
   let pendingBytes = 0
+  let closed = false
   const flush = () => {
     if (pending.length === 0) return
     writeSync(fd, pending.join(""))
@@ -47,7 +48,11 @@ export const openLineLog = (path: string): LineLog => {
       pendingBytes += line.length + 1
       if (pendingBytes >= FLUSH_AT) flush()
     }),
+    // Closing twice is closing once: a shard whose close failed (a full disk) closes its logs
+    // again on its failure path, and must not add a spurious EBADF to the real error.
     close: guarded(() => {
+      if (closed) return
+      closed = true
       try {
         flush()
         fsyncSync(fd)

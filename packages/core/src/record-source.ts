@@ -1,3 +1,5 @@
+import type { UnreadableRule } from "./input/record-limits.ts"
+
 /** A record read from an input, with the line it starts on (1-based). */
 export interface SourceRecord {
   readonly _tag: "Record"
@@ -5,11 +7,20 @@ export interface SourceRecord {
   readonly value: unknown
 }
 
-/** Text at `line` that could not become a record at all (bad JSON, wrong column count, ...). */
+/**
+ * Text at `line` that could not become a record at all (bad JSON, wrong column count, bytes
+ * that are not UTF-8, a record beyond the limits, ...), rejected in a record's place.
+ */
 export interface MalformedInput {
   readonly _tag: "Malformed"
   readonly line: number
   readonly reason: string
+  /** The rule the report counts it under; `malformed` when not given. */
+  readonly rule?: UnreadableRule
+  /** The top-level field at fault, when one is (a duplicate key, a number that cannot be stored). */
+  readonly field?: string
+  /** The text it was read from, as the report shows it in place of the record (see `shownText`). */
+  readonly text?: string
 }
 
 export type SourceItem = SourceRecord | MalformedInput

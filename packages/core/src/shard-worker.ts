@@ -75,9 +75,12 @@ export const serveShardWorker = (plugins: {
   const task = Schema.decodeUnknownSync(ShardWorkerTask)(taskData)
   if (isWasmModule(sqlJs)) useCompiledSqlJs(sqlJs)
   let lastProgress = 0
+  let lastPhase: ShardProgress["phase"] | undefined
   const onProgress = (progress: ShardProgress) => {
     const now = Date.now()
-    if (now - lastProgress < PROGRESS_INTERVAL_MS) return
+    // A change of phase always crosses: it is what says that the shard is writing or done.
+    if (progress.phase === lastPhase && now - lastProgress < PROGRESS_INTERVAL_MS) return
+    lastPhase = progress.phase
     lastProgress = now
     port.postMessage({ _tag: "Progress", progress } satisfies ShardWorkerMessage)
   }

@@ -1,13 +1,14 @@
-import { Effect, Number as Num, Option, Schema, SchemaAST, SchemaGetter, SchemaIssue, SchemaTransformation } from "effect"
+import { Effect, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
+import { inexactNumber } from "./input/exact-number.ts"
 import type { SqlValue } from "./sql-value.ts"
 import { makeValidator, type Validator } from "./validation.ts"
 
 /**
  * Compiles a record schema into a validator for records whose values all arrive as text (CSV
- * rows): every numeric field is first decoded from its text (see `numberFromText`), then
+ * rows): every numeric field is first decoded from its text by {@link DecimalFromText}, then
  * checked exactly as `makeValidator` checks it, rules included, so `"1000.00"` is 1000, and
- * `"abc"` or `""` for a number is an issue naming its field. Rule messages are the same as
- * the regular validator's.
+ * `"abc"`, `""` or `"0x10"` for a number is an issue naming its field. Rule messages are the
+ * same as the regular validator's.
  */
 export const makeTextValidator = <A extends Readonly<Record<string, SqlValue>>>(
   schema: Schema.Decoder<A>,
@@ -40,7 +41,7 @@ const recordFromText = (ast: SchemaAST.AST): SchemaAST.AST => {
  */
 const fieldFromText = (ast: SchemaAST.AST): SchemaAST.AST => {
   if (isNumeric(SchemaAST.toEncoded(ast))) {
-    const converted = Schema.String.pipe(Schema.decodeTo(Schema.make<Schema.Codec<number>>(ast), numberFromText))
+    const converted = Schema.String.pipe(Schema.decodeTo(Schema.make<Schema.Codec<number>>(ast), decimalFromText))
     return SchemaAST.isOptional(ast) ? Schema.optionalKey(converted).ast : converted.ast
   }
   if (SchemaAST.isUnion(ast) && ast.encoding === undefined) {
@@ -49,24 +50,30 @@ const fieldFromText = (ast: SchemaAST.AST): SchemaAST.AST => {
   return ast
 }
 
-const isNumeric = (ast: SchemaAST.AST): boolean =>
-  SchemaAST.isNumber(ast) || (SchemaAST.isLiteral(ast) && typeof ast.literal === "number") || (SchemaAST.isUnion(ast) && ast.types.every(isNumeric))
+/** Decimal text as JSON writes numbers (leading zeros aside): digits, an optional `-`, fraction and exponent. */
+const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 
 /**
- * Text to number as `Number.parse` reads it: JavaScript's `Number()` (so `" 1e3 "` is 1000,
- * `"0x10"` is 16), plus `NaN` and `±Infinity` spelled out, and blank text refused rather than
- * read as 0. A refusal says what the text was: `Unable to decode "abc" into a number`.
+ * A number written as decimal text, decoded to that number only if it reads back as written
+ * (see `exact-number.ts`). `Number()`, which `Schema.NumberFromString` uses, also reads hex
+ * (`0x10` is 16), binary and octal, trims spaces and a byte order mark, and takes `""` for 0:
+ * each would store a value other than the text. Refused instead, quoting the text.
  */
-const numberFromText = new SchemaTransformation.Transformation<number, string>(
-  SchemaGetter.transformOptionalEffect((text: Option.Option<string>, options) =>
-    Option.match(text, {
-      onNone: () => Effect.succeed(Option.none()),
-      onSome: (value) =>
-        Option.match(Num.parse(value), {
-          onNone: () => Effect.fail(new SchemaIssue.InvalidValue({ message: `Unable to decode ${JSON.stringify(value)} into a number` }, value, options)),
-          onSome: (number) => Effect.succeed(Option.some(number))
-        })
-    })
-  ),
-  SchemaGetter.String()
-)
+const decimalFromText = SchemaTransformation.transformEffect<number, string>({
+  decode: (text, options) => {
+    if (!DECIMAL.test(text)) {
+      return Effect.fail(
+        new SchemaIssue.InvalidValue({ message: `${JSON.stringify(text)} is not a decimal number (write it like 42, -12.50 or 1e3)` }, text, options)
+      )
+    }
+    const problem = inexactNumber(text, undefined)
+    return problem === undefined ? Effect.succeed(Number(text)) : Effect.fail(new SchemaIssue.InvalidValue({ message: problem.reason }, text, options))
+  },
+  encode: (number) => Effect.succeed(String(number))
+})
+
+/** {@link decimalFromText} as a schema of its own: text to a number. */
+export const DecimalFromText = Schema.String.pipe(Schema.decodeTo(Schema.Number, decimalFromText))
+
+const isNumeric = (ast: SchemaAST.AST): boolean =>
+  SchemaAST.isNumber(ast) || (SchemaAST.isLiteral(ast) && typeof ast.literal === "number") || (SchemaAST.isUnion(ast) && ast.types.every(isNumeric))

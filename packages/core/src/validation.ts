@@ -1,5 +1,6 @@
 import { Result, type Schema, type SchemaAST, SchemaParser } from "effect"
 import { compileGuard } from "./compile-guard.ts"
+import { valueOutOfBounds } from "./input/record-limits.ts"
 import { type FoundIssue, foundIssues, ISSUE_OPTIONS } from "./issue-messages.ts"
 import type { RecordIssue } from "./record-issue.ts"
 import type { SqlValue } from "./sql-value.ts"
@@ -33,15 +34,38 @@ export const makeValidator = <A extends Readonly<Record<string, SqlValue>>>(
       return Result.fail([{ kind: "validation", field: null, rule: "type", message: `a record must be an object, got ${describe(input)}` }])
     }
     if (isValid(input)) return Result.succeed(columns.map((column) => input[column] ?? null))
+    // Only a record that failed the guard gets here. The decoder and its messages recurse
+    // through the value, so one nested thousands of levels deep would overflow the stack.
+    const outOfBounds = valueOutOfBounds(input)
+    if (outOfBounds !== undefined) {
+      return Result.fail([{ kind: "validation", field: outOfBounds.field ?? null, rule: outOfBounds.rule, message: outOfBounds.reason }])
+    }
     const decoded = decode(input)
     if (Result.isSuccess(decoded)) {
       const record = decoded.success
       return Result.succeed(columns.map((column) => record[column] ?? null))
     }
-    const [first, ...rest] = foundIssues(decoded.failure).map((issue) => toRecordIssue(issue, ruleByMessage))
-    return Result.fail(first === undefined ? [unexplained] : [first, ...rest])
+    const issues = foundIssues(decoded.failure)
+    const [first, ...rest] = issues.slice(0, MAX_ISSUES).map((issue) => toRecordIssue(issue, ruleByMessage))
+    if (first === undefined) return Result.fail([unexplained])
+    if (issues.length > MAX_ISSUES) rest.push(moreIssues(issues.length - MAX_ISSUES))
+    return Result.fail([first, ...rest])
   }
 }
+
+/**
+ * The most issues a record's result lists: a record with ten thousand unknown fields is
+ * explained as well by its first hundred, and the report, the result files and the terminal
+ * then hold a bounded amount per record.
+ */
+export const MAX_ISSUES = 100
+
+const moreIssues = (count: number): RecordIssue => ({
+  kind: "validation",
+  field: null,
+  rule: "more-issues",
+  message: `and ${count.toLocaleString("en-US")} more issues, not listed`
+})
 
 /**
  * True when decoding can only check, never change, a value: no transformation (`encoding`)

@@ -2,7 +2,8 @@ import { checkShards, type ShardCheck } from "@distributed-insert/core"
 import { Command } from "@effect/cli"
 import { Console, Data, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, displayPath, json, shardSelection } from "../common-options.ts"
+import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 import { style } from "../style.ts"
 
@@ -15,6 +16,13 @@ export class ShardProblemsError extends Data.TaggedError("ShardProblemsError")<{
   }
 }
 
+export const checkHelp: CommandHelp = {
+  name: "check",
+  summary: "Check each shard's file: that it opens, SQLite's integrity check, its schema version",
+  details: ["Reads only: creates, locks and writes nothing. Exits 1 when any selected shard has a problem."],
+  options: [shardSelectionHelp, dataDirHelp, jsonHelp]
+}
+
 export const checkCommand = Command.make("check", { dataDir, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
     const results = yield* checkShards(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
@@ -22,9 +30,7 @@ export const checkCommand = Command.make("check", { dataDir, shard: shardSelecti
     const troubled = results.filter((result) => result.status === "problem").map((result) => result.shard)
     if (troubled.length > 0) return yield* new ShardProblemsError({ shards: troubled })
   })
-).pipe(
-  Command.withDescription("Check each shard's file: that it exists and opens, SQLite's integrity check, its schema version. Reads only")
-)
+).pipe(Command.withDescription(checkHelp.summary))
 
 /** The table, then each problem on a line of its own under it. */
 const renderChecks = (results: ReadonlyArray<ShardCheck>): string => {

@@ -1,31 +1,30 @@
 import { resolve } from "node:path"
 import { type GeneratedFile, generateFiles, ShardRegistry } from "@distributed-insert/core"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import { displayPath, invocationDir, json, shardSelection } from "../common-options.ts"
+import { Console, Effect } from "effect"
+import { decimalNumber, displayPath, invocationDir, json, jsonHelp, shardSelection, shardSelectionHelp, wholeNumber } from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { shards } from "../plugins.ts"
 
-const count = Options.integer("count").pipe(
-  Options.withDescription("Records per shard (ids 1 to N)"),
-  Options.filterMap((value) => Option.liftPredicate(value, (n) => Number.isSafeInteger(n) && n >= 0), "--count must be an integer, 0 or more")
-)
+const count = wholeNumber("count", 0)
+const invalidRatio = decimalNumber("invalid-ratio", { min: 0, max: 1, expected: "a number from 0 to 1" }).pipe(Options.withDefault(0.1))
+const seed = wholeNumber("seed", Number.MIN_SAFE_INTEGER).pipe(Options.withDefault(1))
+const out = Options.text("out").pipe(Options.map((dir) => resolve(invocationDir(), dir)))
 
-const invalidRatio = Options.float("invalid-ratio").pipe(
-  Options.withDescription("Share of the records that break one of their shard's rules, from 0 to 1; default 0.1"),
-  Options.withDefault(0.1),
-  Options.filterMap((value) => Option.liftPredicate(value, (ratio) => ratio >= 0 && ratio <= 1), "--invalid-ratio must be from 0 to 1")
-)
-
-const seed = Options.integer("seed").pipe(
-  Options.withDescription("The same seed gives byte-identical files; default 1"),
-  Options.withDefault(1),
-  Options.filterMap((value) => Option.liftPredicate(value, Number.isSafeInteger), "--seed must be an integer")
-)
-
-const out = Options.text("out").pipe(
-  Options.withDescription("Directory for the <shard>.ndjson files; created if needed"),
-  Options.map((dir) => resolve(invocationDir(), dir))
-)
+export const generateHelp: CommandHelp = {
+  name: "generate",
+  summary: "Write reproducible synthetic records for each shard, some breaking one rule each",
+  details: ["Writes <DIR>/<shard>.ndjson for each selected shard, ids 1 to N. The same seed gives byte-identical files."],
+  options: [
+    { flag: "--count N", description: "Records per shard", required: true },
+    { flag: "--out DIR", description: "Directory for the files, created if needed", required: true },
+    { flag: "--invalid-ratio R", description: "Share of the records that break one of their shard's rules, from 0 to 1", default: "0.1" },
+    { flag: "--seed S", description: "Seed of the generator", default: "1" },
+    shardSelectionHelp,
+    jsonHelp
+  ],
+  examples: ["distributed-insert generate --count 600000 --out gen"]
+}
 
 /** `users  data/gen/users.ndjson  1000 records, 98 invalid (email-required 51, name-required 47)` */
 const renderFiles = (files: ReadonlyArray<GeneratedFile>): string => {
@@ -60,8 +59,4 @@ export const generateCommand = Command.make("generate", { count, invalidRatio, s
     }))
     yield* Console.log(JSON.stringify(plain, null, 2))
   })
-).pipe(
-  Command.withDescription(
-    "Write reproducible synthetic records for every shard, some breaking one rule each, as <out>/<shard>.ndjson"
-  )
-)
+).pipe(Command.withDescription(generateHelp.summary))

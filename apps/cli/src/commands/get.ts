@@ -2,16 +2,36 @@ import { getRecord } from "@distributed-insert/core"
 import { Args, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, json } from "../common-options.ts"
-import { model, printable } from "./list.ts"
+import { dataDir, dataDirHelp, json, jsonHelp } from "../common-options.ts"
+import { NoDataYetError } from "../errors.ts"
+import type { CommandHelp } from "../help.ts"
+import { terminalSafe } from "../terminal-text.ts"
+import { model, modelHelp, noDataYet, printable, shardStatusOf } from "./list.ts"
 
-const id = Args.text({ name: "ID" }).pipe(Args.withDescription("The record's primary key"))
+const id = Args.text({ name: "ID" })
+
+export const getHelp: CommandHelp = {
+  name: "get",
+  summary: "Show one record by primary key, from the shard the router reads its model from",
+  details: ["Exits 1 when there is no such record."],
+  args: [modelHelp, { name: "ID", description: "The record's primary key" }],
+  options: [dataDirHelp, jsonHelp],
+  examples: ["distributed-insert get Product 2"]
+}
 
 export const getCommand = Command.make("get", { model, id, dataDir, json }, (options) =>
   Effect.gen(function* () {
-    const row = yield* getRecord(options.model, options.id).pipe(Effect.provide(appLayer(options.dataDir)))
+    const status = yield* shardStatusOf(options.model)
+    if (status !== undefined && status.schemaVersion === 0) {
+      return yield* new NoDataYetError({ wanted: `${status.model} ${options.id}`, reason: noDataYet(status) })
+    }
+    const row = yield* getRecord(options.model, options.id)
     if (options.json) return yield* Console.log(JSON.stringify(row, null, 2))
-    const width = Math.max(...Object.keys(row).map((column) => column.length))
-    yield* Console.log(Object.entries(row).map(([column, value]) => `${column.padEnd(width)}  ${printable(value)}`).join("\n"))
-  })
-).pipe(Command.withDescription("Show one record by primary key, read from the shard the router picks for reads"))
+    const width = Math.max(...Object.keys(row).map((column) => terminalSafe(column).length))
+    yield* Console.log(
+      Object.entries(row)
+        .map(([column, value]) => `${terminalSafe(column).padEnd(width)}  ${printable(value)}`)
+        .join("\n")
+    )
+  }).pipe(Effect.provide(appLayer(options.dataDir)))
+).pipe(Command.withDescription(getHelp.summary))

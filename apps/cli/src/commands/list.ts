@@ -1,27 +1,65 @@
-import { listRecords } from "@distributed-insert/core"
+import { describeShards, listRecords } from "@distributed-insert/core"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, displayPath, json } from "../common-options.ts"
+import { dataDir, dataDirHelp, displayPath, json, jsonHelp, wholeNumber } from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 import { style } from "../style.ts"
+import { terminalSafe } from "../terminal-text.ts"
 
-export const model = Args.text({ name: "MODEL" }).pipe(Args.withDescription("Model or shard name, e.g. User or users"))
+export const model = Args.text({ name: "MODEL" })
+export const modelHelp = { name: "MODEL", description: "Model or shard name, in any case: User, users" }
 
-const limit = Options.integer("limit").pipe(
-  Options.withDescription("At most this many rows, in primary-key order"),
-  Options.withDefault(50)
-)
+const DEFAULT_LIMIT = 50
+const limit = wholeNumber("limit", 1).pipe(Options.withDefault(DEFAULT_LIMIT))
+
+export const listHelp: CommandHelp = {
+  name: "list",
+  summary: "List a model's rows in primary-key order, from the shard the router reads it from",
+  args: [modelHelp],
+  options: [{ flag: "--limit N", description: "At most N rows", default: String(DEFAULT_LIMIT) }, dataDirHelp, jsonHelp],
+  examples: ["distributed-insert list User --limit 3"]
+}
+
+/**
+ * Whether `model`'s table exists where the router reads it: a shard that was never populated
+ * or migrated has no data yet, which is worth saying rather than SQLite's "no such table".
+ */
+export const shardStatusOf = (model: string) => Effect.map(describeShards([model]), ([status]) => status)
+
+/** `users has no data yet: data/users.db does not exist (populate or migrate creates it)` */
+export const noDataYet = (status: { readonly shard: string; readonly location: string; readonly exists: boolean }): string =>
+  `shard ${status.shard} has no data yet: ${displayPath(status.location)} ${status.exists ? "has no table for it" : "does not exist"} (populate or migrate creates it)`
 
 export const listCommand = Command.make("list", { model, limit, dataDir, json }, (options) =>
   Effect.gen(function* () {
-    const page = yield* listRecords(options.model, { limit: options.limit }).pipe(Effect.provide(appLayer(options.dataDir)))
+    const status = yield* shardStatusOf(options.model)
+    if (status !== undefined && status.schemaVersion === 0) {
+      if (options.json) return yield* Console.log("[]")
+      return yield* Console.log(`${status.model}: ${terminalSafe(noDataYet(status))}`)
+    }
+    const page = yield* listRecords(options.model, { limit: options.limit })
     if (options.json) return yield* Console.log(JSON.stringify(page.rows, null, 2))
     const header = Object.keys(page.rows[0] ?? {})
-    yield* Console.log(style.dim(`${page.model} rows from ${displayPath(page.location)} (first ${options.limit}):`))
-    yield* Console.log(page.rows.length === 0 ? "(no rows)" : renderTable(header, page.rows.map((row) => header.map((column) => printable(row[column])))))
-  })
-).pipe(Command.withDescription("List a model's rows, read from the shard the router picks for reads"))
+    yield* Console.log(style.dim(`${page.model} rows from ${terminalSafe(displayPath(page.location))} (first ${options.limit}):`))
+    yield* Console.log(
+      page.rows.length === 0
+        ? "(no rows)"
+        : renderTable(
+            header.map((column) => terminalSafe(column)),
+            page.rows.map((row) => header.map((column) => printable(row[column])))
+          )
+    )
+  }).pipe(Effect.provide(appLayer(options.dataDir)))
+).pipe(Command.withDescription(listHelp.summary))
 
+/** A value as a table cell: numbers as they are, text with its control characters escaped, NULL for null. */
 export const printable = (value: unknown): string | number =>
-  typeof value === "number" || typeof value === "string" ? value : value === null || value === undefined ? "NULL" : `<${String(value)}>`
+  typeof value === "number"
+    ? value
+    : typeof value === "string"
+      ? terminalSafe(value)
+      : value === null || value === undefined
+        ? "NULL"
+        : terminalSafe(`<${String(value)}>`)

@@ -2,9 +2,16 @@ import { migrate } from "@distributed-insert/core"
 import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, displayPath, json, shardSelection, waitLock } from "../common-options.ts"
+import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp, waitLock, waitLockHelp } from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { ShardFailuresError } from "../errors.ts"
 import { renderTable } from "../render/table.ts"
+
+export const migrateHelp: CommandHelp = {
+  name: "migrate",
+  summary: "Apply pending migrations wherever the router allows them",
+  options: [shardSelectionHelp, dataDirHelp, jsonHelp, waitLockHelp]
+}
 
 export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSelection, json, waitLock }, (options) =>
   Effect.gen(function* () {
@@ -27,4 +34,4 @@ export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSel
     const failures = results.flatMap((result) => (result.error === null ? [] : [{ shard: result.database, message: result.error.message }]))
     if (failures.length > 0) return yield* new ShardFailuresError({ failures })
   })
-).pipe(Command.withDescription("Apply pending migrations wherever the router allows them"))
+).pipe(Command.withDescription(migrateHelp.summary))

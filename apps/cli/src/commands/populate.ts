@@ -12,6 +12,7 @@ import {
   runShardInWorker,
   type Shard,
   ShardRegistry,
+  DEFAULT_BATCH_SIZE,
   DEFAULT_CHECKPOINT_RECORDS,
   DEFAULT_CHECKPOINT_SECONDS,
   sampleInput,
@@ -21,53 +22,70 @@ import {
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, invocationDir, json, shardSelection, waitLock } from "../common-options.ts"
+import {
+  dataDir,
+  dataDirHelp,
+  invocationDir,
+  json,
+  jsonHelp,
+  shardSelection,
+  shardSelectionHelp,
+  waitLock,
+  waitLockHelp,
+  wholeNumber
+} from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
+import { emptyInputNotes } from "../render/empty-inputs.ts"
 import { writeJsonReport } from "../render/json-report.ts"
 import { renderPopulateReport } from "../render/populate-report.ts"
 import { runDir } from "../run-dir.ts"
 
-const inputs = Options.text("input").pipe(
-  Options.withDescription("Load SHARD from PATH instead of its sample data: SHARD=PATH, PATH '-' for stdin; repeat per shard"),
-  Options.repeated
-)
-const format = Options.choice("format", ["ndjson", "json", "csv"]).pipe(
-  Options.withDescription("Input format, for every --input (default: by extension; ndjson for stdin)"),
-  Options.optional
-)
-const reset = Options.boolean("reset").pipe(Options.withDescription("Start every selected shard from an empty database"))
-const batchSize = Options.integer("batch-size").pipe(
-  Options.withDescription("Records per transaction; shards running as fibers take turns between batches"),
-  Options.withDefault(10_000)
-)
-const quiet = Options.boolean("quiet").pipe(Options.withDescription("No progress display on stderr"))
-const reportFile = Options.text("report").pipe(
-  Options.withDescription(
-    "Write every record's result to FILE as NDJSON (one object per line, with its shard), as each checkpoint makes it durable, followed by a checkpoint marker"
-  ),
-  Options.optional
-)
-const checkpointRecords = Options.integer("checkpoint-records").pipe(
-  Options.withDescription("Persist each shard after every N records processed (between batches); 0: never by count"),
-  Options.withDefault(DEFAULT_CHECKPOINT_RECORDS),
-  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--checkpoint-records must be 0 or more")
-)
-const checkpointSeconds = Options.integer("checkpoint-seconds").pipe(
-  Options.withDescription("Persist each shard when T seconds passed since its last write (between batches); 0: never by time"),
-  Options.withDefault(DEFAULT_CHECKPOINT_SECONDS),
-  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--checkpoint-seconds must be 0 or more")
-)
-const failOnReject = Options.boolean("fail-on-reject").pipe(Options.withDescription("Exit 1 when any record was rejected"))
-const onConflict = Options.choice("on-conflict", ["fail", "skip", "replace"]).pipe(
-  Options.withDescription("A record whose key is already stored: fail it (default), skip it, or replace the stored row"),
-  Options.withDefault("fail")
-)
-const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(
-  Options.withDescription("Run each shard with a file input in its own worker thread (auto: when the inputs are large)"),
-  Options.withDefault("auto")
-)
+const count = (n: number) => n.toLocaleString("en-US")
+
+const inputs = Options.text("input").pipe(Options.repeated)
+const format = Options.choice("format", ["ndjson", "json", "csv"]).pipe(Options.optional)
+const reset = Options.boolean("reset")
+const batchSize = wholeNumber("batch-size", 1).pipe(Options.withDefault(DEFAULT_BATCH_SIZE))
+const quiet = Options.boolean("quiet")
+const reportFile = Options.text("report").pipe(Options.optional)
+const checkpointRecords = wholeNumber("checkpoint-records", 0).pipe(Options.withDefault(DEFAULT_CHECKPOINT_RECORDS))
+const checkpointSeconds = wholeNumber("checkpoint-seconds", 0).pipe(Options.withDefault(DEFAULT_CHECKPOINT_SECONDS))
+const failOnReject = Options.boolean("fail-on-reject")
+const onConflict = Options.choice("on-conflict", ["fail", "skip", "replace"]).pipe(Options.withDefault("fail"))
+const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(Options.withDefault("auto"))
+
+export const populateHelp: CommandHelp = {
+  name: "populate",
+  summary: "Apply pending migrations, then validate and insert each shard's records, all shards at once",
+  details: [
+    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote."
+  ],
+  options: [
+    { flag: "--input SHARD=PATH", description: "Load SHARD from PATH instead of its sample data (PATH - reads stdin); only the shards named are loaded", repeatable: true },
+    { flag: "--format ndjson|json|csv", description: "Format of every --input", default: "by extension; ndjson for stdin" },
+    shardSelectionHelp,
+    dataDirHelp,
+    { flag: "--reset", description: "Start every selected shard from an empty database" },
+    { flag: "--on-conflict fail|skip|replace", description: "What a record whose key is already stored becomes: failed, skipped, or replacing the stored row", default: "fail" },
+    jsonHelp,
+    { flag: "--report FILE", description: "Write every record's result to FILE as NDJSON, as checkpoints make them durable" },
+    { flag: "--checkpoint-records N", description: "Write each shard back after every N records; 0: never by count", default: count(DEFAULT_CHECKPOINT_RECORDS) },
+    { flag: "--checkpoint-seconds T", description: "Write each shard back when T seconds passed since its last write; 0: never by time", default: String(DEFAULT_CHECKPOINT_SECONDS) },
+    { flag: "--fail-on-reject", description: "Exit 1 when any record was rejected" },
+    { flag: "--quiet", description: "Draw no progress on stderr" },
+    { flag: "--workers auto|on|off", description: "Run each shard that reads a file in a worker thread; auto: when the inputs add up to 100 MB", default: "auto" },
+    { flag: "--batch-size N", description: "Records validated and inserted per transaction", default: count(DEFAULT_BATCH_SIZE) },
+    waitLockHelp
+  ],
+  examples: [
+    "distributed-insert populate",
+    "distributed-insert populate --input users=users.csv --input orders=orders.ndjson --report results.ndjson",
+    "distributed-insert populate --json | jq .summary"
+  ]
+}
 
 /**
  * Below this much input, worker threads cost about what they save (start-up, a runtime and a
@@ -107,6 +125,9 @@ export const populateCommand = Command.make(
       const registry = yield* ShardRegistry
       const router = yield* Router
       const specs = yield* inputSpecs(options.inputs, Option.getOrUndefined(options.format))
+      yield* inputsMatchSelection(specs, options.shard)
+      // Before anything is opened or locked: a temp folder that is missing or full stops the run here.
+      const dir = yield* runDir
       const selection = specs.size > 0 ? [...specs.keys()].map((shard) => shard.name) : options.shard
       const selected = registry.shards.filter((shard) => selection.length === 0 || selection.includes(shard.name))
       const offloading = yield* workersWanted(options.workers, selected, specs)
@@ -121,7 +142,6 @@ export const populateCommand = Command.make(
         opened.set(shard, yield* openInput(spec.path, spec.format).pipe(Effect.catchAll((error) => Effect.succeed(failedInput(error)))))
       }
 
-      const dir = yield* runDir
       // Every shard appends to the report as its records become durable, so it is started
       // empty here, before any shard runs; it is never rewritten (see durable-results.ts).
       const reportPath = Option.map(options.reportFile, (path) => resolve(invocationDir(), path))
@@ -150,8 +170,9 @@ export const populateCommand = Command.make(
       // The progress display has its own scope: it is erased before the report is printed.
       const report = yield* Effect.scoped(
         Effect.gen(function* () {
+          // A file's progress is in bytes read; the sample data's is in records.
           const board = yield* progressBoard(
-            selected.map((shard) => shard.name),
+            selected.map((shard) => ({ shard: shard.name, unit: specs.has(shard) ? "bytes" : "records" })),
             !options.quiet && process.stderr.isTTY === true
           )
           return yield* populate({
@@ -166,7 +187,12 @@ export const populateCommand = Command.make(
             onProgress: board.update,
             offload: (shard) =>
               offloading && distinct && specs.get(shard)?.path !== "-"
-                ? Option.some(runShardInWorker(new URL("./shard-worker.js", import.meta.url), shard, task(shard), board.update))
+                ? Option.some(
+                    runShardInWorker(new URL("./shard-worker.js", import.meta.url), shard, task(shard), board.update).pipe(
+                      // A worker tells its end itself, unless it died first: then its report does.
+                      Effect.tap((report) => Effect.sync(() => board.finished(report)))
+                    )
+                  )
                 : Option.none()
           })
         })
@@ -180,17 +206,14 @@ export const populateCommand = Command.make(
       } else {
         yield* Console.log(renderPopulateReport(report, primaryKeys))
       }
+      for (const note of emptyInputNotes(report)) yield* Console.error(note)
 
       const failures = report.shards.flatMap((shard) => (shard.error === null ? [] : [{ shard: shard.shard, message: shard.error.message }]))
       if (failures.length > 0) return yield* new ShardFailuresError({ failures })
       const rejected = report.summary.invalid + report.summary.failed
       if (options.failOnReject && rejected > 0) return yield* new RejectedRecordsError({ rejected })
     }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir, { waitSeconds: options.waitLock })))
-).pipe(
-  Command.withDescription(
-    "Apply pending migrations, then validate and insert each shard's records (its sample data, or --input), one concurrent fiber or worker per shard"
-  )
-)
+).pipe(Command.withDescription(populateHelp.summary))
 
 /**
  * `--input SHARD=PATH` options, by registered shard; paths are the user's, relative to where
@@ -212,6 +235,27 @@ const inputSpecs = (specs: ReadonlyArray<string>, format: InputSpec["format"]) =
     }
     if ([...byShard.values()].filter((spec) => spec.path === "-").length > 1) return yield* usage("only one --input can read stdin (-)")
     return byShard
+  })
+
+/**
+ * With `--input`, the shards loaded are those the inputs name; a `--shard` that selects
+ * another set (`--shard users --input orders=FILE`) is a contradiction, not a filter to ignore.
+ */
+const inputsMatchSelection = (specs: ReadonlyMap<Shard, InputSpec>, selection: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    if (specs.size === 0 || selection.length === 0) return
+    const registry = yield* ShardRegistry
+    const selected = new Set(yield* Effect.forEach(selection, registry.lookup))
+    const withoutInput = [...selected].filter((shard) => !specs.has(shard)).map((shard) => shard.name)
+    const notSelected = [...specs.keys()].filter((shard) => !selected.has(shard)).map((shard) => shard.name)
+    if (withoutInput.length > 0 || notSelected.length > 0) {
+      return yield* new UsageError({
+        reason: `--shard and --input disagree: ${[
+          ...withoutInput.map((name) => `--shard ${name} has no --input`),
+          ...notSelected.map((name) => `--input ${name}=... is not selected by --shard`)
+        ].join("; ")} (with --input, the shards loaded are those named by --input; --shard is not needed)`
+      })
+    }
   })
 
 /** Empties (or creates) the `--report` file; a file that cannot be written is a ReportError naming it. */

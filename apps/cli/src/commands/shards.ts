@@ -1,21 +1,91 @@
-import { describeShards } from "@distributed-insert/core"
+import { describeShards, ShardRegistry, type ShardStatus } from "@distributed-insert/core"
 import { Command } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Console, Data, Effect } from "effect"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, displayPath, json, shardSelection } from "../common-options.ts"
+import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
+import type { CommandHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
+import { style } from "../style.ts"
+import { terminalSafe } from "../terminal-text.ts"
+
+export const shardsHelp: CommandHelp = {
+  name: "shards",
+  summary: "List the registered shards with their model, file, row count and schema version",
+  details: ["Reads only: creates nothing. A shard whose file cannot be read is listed with its problem, and the exit code is then 1."],
+  options: [shardSelectionHelp, dataDirHelp, jsonHelp]
+}
+
+/** A shard as `shards` lists it: its status, or (for a file that cannot be read) its problem. */
+export type ShardListing =
+  | (ShardStatus & { readonly problem: null })
+  | {
+      readonly shard: string
+      readonly model: string
+      readonly location: string | null
+      readonly exists: null
+      readonly rows: null
+      readonly schemaVersion: null
+      readonly latestVersion: number
+      readonly problem: string
+    }
+
+/** `shards` completed, and some shard's file could not be read: exit code 1. */
+export class UnreadableShardsError extends Data.TaggedError("UnreadableShardsError")<{
+  readonly shards: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `cannot read ${this.shards.length === 1 ? "shard" : "shards"} ${this.shards.join(", ")} (see PROBLEM)`
+  }
+}
+
+/** Each shard on its own, so that one whose file is corrupt is listed with its problem and the others still are. */
+const listShards = (selection: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const registry = yield* ShardRegistry
+    // Resolved first, so that an unknown name is bad usage before anything is read.
+    const wanted = new Set(yield* Effect.forEach(selection, registry.lookup))
+    const selected = registry.shards.filter((shard) => wanted.size === 0 || wanted.has(shard))
+    return yield* Effect.forEach(selected, (shard) =>
+      describeShards([shard.name]).pipe(
+        Effect.map(([status]): ReadonlyArray<ShardListing> => (status === undefined ? [] : [{ ...status, problem: null }])),
+        Effect.catchTags({
+          StorageError: (error) => Effect.succeed([unreadable(shard, error.location, error.reason)]),
+          UnroutableModelError: (error) => Effect.succeed([unreadable(shard, null, error.message)])
+        })
+      )
+    ).pipe(Effect.map((listings) => listings.flat()))
+  })
+
+const unreadable = (shard: { readonly name: string; readonly model: string; readonly migrations: ReadonlyArray<unknown> }, location: string | null, problem: string): ShardListing => ({
+  shard: shard.name,
+  model: shard.model,
+  location,
+  exists: null,
+  rows: null,
+  schemaVersion: null,
+  latestVersion: shard.migrations.length,
+  problem
+})
 
 export const shardsCommand = Command.make("shards", { dataDir, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
-    const statuses = yield* describeShards(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
-    if (options.json) return yield* Console.log(JSON.stringify(statuses, null, 2))
-    const rows = statuses.map((status) => [
-      status.shard,
-      status.model,
-      `${displayPath(status.location)}${status.exists ? "" : " (not created yet)"}`,
-      status.rows,
-      `${status.schemaVersion}/${status.latestVersion}`
-    ])
-    yield* Console.log(renderTable(["SHARD", "MODEL", "FILE", "ROWS", "SCHEMA"], rows))
-  })
-).pipe(Command.withDescription("List the registered shards with their model, file, row count and schema version"))
+    const listings = yield* listShards(options.shard)
+    if (options.json) yield* Console.log(JSON.stringify(listings, null, 2))
+    else yield* Console.log(renderShards(listings))
+    const broken = listings.filter((listing) => listing.problem !== null).map((listing) => listing.shard)
+    if (broken.length > 0) return yield* new UnreadableShardsError({ shards: broken })
+  }).pipe(Effect.provide(appLayer(options.dataDir)))
+).pipe(Command.withDescription(shardsHelp.summary))
+
+const renderShards = (listings: ReadonlyArray<ShardListing>): string => {
+  const anyProblem = listings.some((listing) => listing.problem !== null)
+  const rows = listings.map((listing) => [
+    listing.shard,
+    listing.model,
+    listing.location === null ? "" : `${terminalSafe(displayPath(listing.location))}${listing.exists === false ? " (not created yet)" : ""}`,
+    listing.rows ?? "-",
+    listing.schemaVersion === null ? "-" : `${listing.schemaVersion}/${listing.latestVersion}`,
+    ...(anyProblem ? [listing.problem === null ? "" : style.red(terminalSafe(listing.problem))] : [])
+  ])
+  return renderTable(["SHARD", "MODEL", "FILE", "ROWS", "SCHEMA", ...(anyProblem ? ["PROBLEM"] : [])], rows)
+}

@@ -1,6 +1,7 @@
 import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/core"
 import { displayPath } from "../common-options.ts"
 import { style } from "../style.ts"
+import { terminalSafe } from "../terminal-text.ts"
 
 const percent = (part: number, whole: number): string => (whole === 0 ? "0.0%" : `${((part / whole) * 100).toFixed(1)}%`)
 const count = (n: number): string => n.toLocaleString("en-US")
@@ -8,25 +9,27 @@ const count = (n: number): string => n.toLocaleString("en-US")
 /** `User 10` when the record carries its primary key, else where it was in the input. */
 const recordLabel = (shard: ShardReport, primaryKey: string | undefined, record: RecordResult): string => {
   const key = primaryKey !== undefined && typeof record.data === "object" && record.data !== null ? Reflect.get(record.data, primaryKey) : undefined
-  return typeof key === "number" || typeof key === "string" ? `${shard.model} ${key}` : `${shard.model} #${record.position}`
+  return typeof key === "number" || typeof key === "string" ? `${shard.model} ${terminalSafe(String(key))}` : `${shard.model} #${record.position}`
 }
 
 const renderRecord = (shard: ShardReport, primaryKey: string | undefined, record: RecordResult, fromFile: boolean): Array<string> => {
   const mark =
     record.status === "skipped" ? style.dim("=") : record.status === "replaced" ? style.green("↻") : record.success ? style.green("✓") : style.red("✗")
   const where = fromFile ? style.dim(`line ${record.line}: `) : ""
-  const lines = [`  ${mark} ${recordLabel(shard, primaryKey, record).padEnd(shard.model.length + 4)} ${where}${style.dim(JSON.stringify(record.data))}`]
+  // Data and messages quoting it are shown with their control characters escaped (JSON.stringify
+  // escapes C0 controls only, not DEL, C1 or bidirectional overrides).
+  const lines = [`  ${mark} ${recordLabel(shard, primaryKey, record).padEnd(shard.model.length + 4)} ${where}${style.dim(terminalSafe(JSON.stringify(record.data) ?? "undefined"))}`]
   for (const issue of record.issues) {
     const detail = [issue.kind, issue.field, issue.rule].filter((part) => part !== null).join(" · ")
-    lines.push(`      ${style.red(issue.message)} ${style.dim(`(${detail})`)}`)
+    lines.push(`      ${style.red(terminalSafe(issue.message))} ${style.dim(`(${terminalSafe(detail)})`)}`)
   }
   return lines
 }
 
 const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<string> => {
   const fromFile = shard.input !== "sample data"
-  const source = fromFile ? ` ← ${shard.input === "stdin" ? "stdin" : displayPath(shard.input)}` : ""
-  const target = shard.location === null ? "" : ` → ${displayPath(shard.location)}`
+  const source = fromFile ? ` ← ${shard.input === "stdin" ? "stdin" : terminalSafe(displayPath(shard.input))}` : ""
+  const target = shard.location === null ? "" : ` → ${terminalSafe(displayPath(shard.location))}`
   const lines = [style.bold(`${shard.shard} (${shard.model})${source}${target}`)]
   for (const step of shard.migrationsApplied) lines.push(style.dim(`  migrated ${step.model} to v${step.version}: ${step.description}`))
   if (shard.records !== null) {
@@ -48,7 +51,7 @@ const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<
     `  ${count(inserted)}/${count(processed)} inserted${conflicts}, ${count(invalid)} invalid, ${count(failed)} failed ${style.dim(`in ${shard.durationMs} ms${rate}`)}`
   )
   if (shard.error !== null) {
-    lines.push(style.red(`  shard failed during ${shard.error.operation}: ${shard.error.message}`))
+    lines.push(style.red(`  shard failed during ${shard.error.operation}: ${terminalSafe(shard.error.message)}`))
     // Checkpoints made part of the load durable: say how far, and how to complete it.
     if (shard.durableThrough > 0) {
       lines.push(
@@ -65,8 +68,10 @@ const renderSummary = (report: RunReport): Array<string> => {
   const perShard = report.shards.map((shard) => {
     const name = `${shard.shard} (${shard.model})`.padEnd(width)
     const outcome = shard.error === null ? "" : style.red(`  failed: ${shard.error.operation}`)
-    const landed = shard.counts.inserted + shard.counts.replaced
-    return `  ${name}  ${count(landed)}/${count(shard.counts.processed)} successful${outcome}`
+    // Successful means inserted, as in the totals below; replaced and skipped records are counted apart there too.
+    const { inserted, replaced, skipped, processed } = shard.counts
+    const conflicts = `${replaced > 0 ? `, ${count(replaced)} replaced` : ""}${skipped > 0 ? `, ${count(skipped)} skipped` : ""}`
+    return `  ${name}  ${count(inserted)}/${count(processed)} successful${conflicts}${outcome}`
   })
   return [
     style.bold("Final Output Analysis"),

@@ -6,15 +6,20 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { readCsv } from "./csv.ts"
 import { MAX_CHUNK_ITEMS } from "./source-chunks.ts"
-import { drain, itemsOf, record, streamOf, withTempDir } from "./testing.ts"
+import type { SourceItem } from "../record-source.ts"
+import { MAX_RECORD_VALUES } from "./record-limits.ts"
+import { bytesStreamOf, drain, endlessStream, itemsOf, record, streamOf, withLatin1, withTempDir } from "./testing.ts"
 
 const read = (text: string, size?: number) => itemsOf(readCsv(streamOf(text, size)))
 
-const malformed = (line: number, reason: string | RegExp) => ({
-  _tag: "Malformed",
-  line,
-  reason: typeof reason === "string" ? reason : expect.stringMatching(reason)
-})
+/** A `Malformed` item; `text`, when given, is what the report shows in the record's place. */
+const malformed = (line: number, reason: string | RegExp, text?: string) =>
+  expect.objectContaining({
+    _tag: "Malformed",
+    line,
+    reason: typeof reason === "string" ? reason : expect.stringMatching(reason),
+    ...(text === undefined ? {} : { text })
+  })
 
 describe("readCsv", () => {
   it("reads each row as an object keyed by the header, values kept as text, with its line number", async () => {
@@ -48,8 +53,8 @@ describe("readCsv", () => {
     const text = 'id,name,email\n1,Alice,a@example.com\n2,Bob,b@example.com,extra\n3,"Carol\nC"\n4,Dan,d@example.com\n'
     expect(await read(text)).toEqual([
       record(2, { id: "1", name: "Alice", email: "a@example.com" }),
-      malformed(3, "expected 3 columns (id, name, email), got 4"),
-      malformed(4, "expected 3 columns (id, name, email), got 2"),
+      malformed(3, "expected 3 columns (id, name, email), got 4", "2,Bob,b@example.com,extra"),
+      malformed(4, "expected 3 columns (id, name, email), got 2", '3,"Carol\nC"'),
       record(6, { id: "4", name: "Dan", email: "d@example.com" })
     ])
   })
@@ -70,7 +75,7 @@ describe("readCsv", () => {
     const text = `id,name\n1,Alice\n\n2,"${"x".repeat(40)}\n"\n3,Carol\n4,Dan\n`
     expect(await itemsOf(readCsv(streamOf(text, 7), { maxRowLength: 30 }))).toEqual([
       record(2, { id: "1", name: "Alice" }),
-      malformed(4, "invalid CSV: this row is longer than 30 characters (a quote never closed?); reading stopped here")
+      malformed(4, "invalid CSV: this row is longer than 30 bytes (a quote never closed?); reading stopped here")
     ])
   })
 
@@ -99,6 +104,50 @@ describe("readCsv", () => {
         expect(await read(text, size)).toEqual(await read(text))
       })
     )
+  })
+
+  it("reads rows ending in LF, CRLF or CR, mixed in any way, as the same rows on the same lines", async () => {
+    const field = fc.oneof(fc.stringMatching(/^[a-z0-9 ]*$/), fc.string().map((text) => `"${text.replace(/"/g, '""')}"`))
+    const row = fc.array(field, { minLength: 3, maxLength: 3 }).map((fields) => fields.join(","))
+    const end = fc.constantFrom("\n", "\r\n", "\r")
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(row, end), { maxLength: 10 }), end, fc.integer({ min: 1, max: 16 }), async (rows, headerEnd, size) => {
+        const mixed = `a,b,c${headerEnd}${rows.map(([text, lineEnd]) => text + lineEnd).join("")}`
+        const uniform = `a,b,c\n${rows.map(([text]) => `${text}\n`).join("")}`
+        const strip = (items: Array<SourceItem>) => items.map((item) => (item._tag === "Record" ? item : { ...item, text: undefined }))
+        // Quoted fields keep their own line breaks; only the rows' ends vary.
+        expect(strip(await read(mixed, size))).toEqual(strip(await read(uniform)))
+      })
+    )
+    expect(await read("id,name\n1,Alice\r\n2,Bob\r\n")).toEqual([record(2, { id: "1", name: "Alice" }), record(3, { id: "2", name: "Bob" })])
+    expect(await read("id,name\r\n1,Alice\n2,Bob\n\n3,Carol\r\n")).toEqual([
+      record(2, { id: "1", name: "Alice" }),
+      record(3, { id: "2", name: "Bob" }),
+      record(5, { id: "3", name: "Carol" })
+    ])
+  })
+
+  it("rejects a row holding bytes that are not UTF-8 alone, however the input is cut", async () => {
+    const bytes = withLatin1("id,name\n1,Zoë\n2,", "café", "\n3,日本\n")
+    for (const size of [1, 2, 5, 100]) {
+      expect(await itemsOf(readCsv(bytesStreamOf(bytes, size)))).toEqual([
+        record(2, { id: "1", name: "Zoë" }),
+        { _tag: "Malformed", line: 3, rule: "invalid-utf8", reason: expect.stringMatching(/^invalid UTF-8: byte 0xE9/), text: "2,caf\uFFFD" },
+        record(4, { id: "3", name: "日本" })
+      ])
+    }
+  })
+
+  it("stops at a row longer than the limit and closes an input that never ends", async () => {
+    const endless = endlessStream(Buffer.from("x".repeat(1000)))
+    const { items } = await drain(readCsv(endless.stream, { maxRowLength: 10_000 }))
+    expect(items).toEqual([expect.objectContaining({ _tag: "Malformed", line: 1, rule: "too-long" })])
+    expect(endless.closed()).toBe(true)
+  })
+
+  it(`stops at a header of more than ${MAX_RECORD_VALUES.toLocaleString("en-US")} columns`, async () => {
+    const header = Array.from({ length: MAX_RECORD_VALUES + 1 }, (_, index) => `c${index}`).join(",")
+    expect(await read(`${header}\n${header}\n`)).toEqual([malformed(1, /^the header has 10,001 columns, more than the 10,000 values/)])
   })
 
   it("yields chunks of at most MAX_CHUNK_ITEMS rows", async () => {

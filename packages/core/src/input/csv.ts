@@ -1,33 +1,43 @@
-import type { Readable } from "node:stream"
+import { isUtf8 } from "node:buffer"
+import { Readable } from "node:stream"
 import { type CsvError, parse } from "csv-parse"
 import type { SourceItem } from "../record-source.ts"
+import { MAX_RECORD_LENGTH, MAX_RECORD_VALUES, MAX_SHOWN_TEXT, shownText } from "./record-limits.ts"
 import { MAX_CHUNK_ITEMS, sourceChunks } from "./source-chunks.ts"
-
-/** A row longer than this (a quote never closed swallows the rest of the file) stops the reading. */
-export const DEFAULT_MAX_ROW_LENGTH = 64 * 1024 * 1024
+import { decodeStrictly, invalidUtf8Problem } from "./strict-utf8.ts"
 
 export interface CsvOptions {
-  /** The longest row, in characters, before reading stops (default {@link DEFAULT_MAX_ROW_LENGTH}). */
+  /**
+   * The longest row, in bytes (csv-parse splits bytes), before reading stops (default {@link MAX_RECORD_LENGTH}):
+   * past it, a quote was probably never closed and swallows the rest of the file.
+   */
   readonly maxRowLength?: number
 }
 
 /**
  * Reads CSV whose first row names the columns: every other row becomes an object keyed by
  * those names, its values left as text (the shard's `validateText` decodes numbers). Parsing
- * is csv-parse's (RFC 4180: quoted fields may hold commas, quotes and line breaks; `\n` or
- * `\r\n` line ends); blank lines are skipped but counted, so each item carries the line its
- * row starts on.
+ * is csv-parse's (RFC 4180: quoted fields may hold commas, quotes and line breaks); blank
+ * lines are skipped but counted, so each item carries the line its row starts on. Rows may end
+ * in `\n`, `\r\n` or `\r`, each row its own way: a file whose header ends in `\n` and rows
+ * in `\r\n` (or the reverse) is common once files are concatenated or edited on two systems.
  *
- * A row with the wrong number of fields becomes a `Malformed` item and reading goes on. A quote
- * never closed is one `Malformed` item that ends the reading: past it, where rows start can no
- * longer be known. Other stray quotes (`5" screen`, `"Bob"by`) are kept as text, since where
- * the field ends is still clear.
+ * A row with the wrong number of fields, or holding bytes that are not UTF-8, becomes a
+ * `Malformed` item showing its text, and reading goes on. A quote never closed is one
+ * `Malformed` item that ends the reading: past it, where rows start can no longer be known.
+ * Other stray quotes (`5" screen`, `"Bob"by`) are kept as text, since where the field ends is
+ * still clear.
  */
 export async function* readCsv(input: Readable, options: CsvOptions = {}): AsyncGenerator<ReadonlyArray<SourceItem>> {
-  const maxRowLength = options.maxRowLength ?? DEFAULT_MAX_ROW_LENGTH
+  const maxRowLength = options.maxRowLength ?? MAX_RECORD_LENGTH
   const rows = new CsvRows(maxRowLength)
   const parser = parse({
-    bom: true,
+    // csv-parse splits bytes, then decodes each field. Latin-1 maps each byte to one character,
+    // so a field reaches `CsvRows` with its bytes intact, to be decoded as strict UTF-8 there;
+    // csv-parse's own UTF-8 decoding would turn a byte that is not UTF-8 into U+FFFD for good.
+    encoding: "latin1",
+    // Every row is split at whichever line end it has; `\r\n` first, so it is one line end, not two.
+    record_delimiter: ["\r\n", "\n", "\r"],
     relax_column_count: true,
     relax_quotes: true,
     max_record_size: maxRowLength,
@@ -35,14 +45,21 @@ export async function* readCsv(input: Readable, options: CsvOptions = {}): Async
     // instead, with how many rows came before it, it is reported in its place.
     skip_records_with_error: true,
     on_skip: (error) => {
-      if (error !== undefined) rows.failAfter(parser.info.records, error)
+      if (error === undefined || rows.failed) return
+      rows.failAfter(parser.info.records, error)
+      // Nothing after the failure is read: an endless row (`/dev/zero`) would otherwise be
+      // skipped and skipped again forever. The parser still hands over the rows before it.
+      bytes.unpipe(parser)
+      bytes.destroy()
+      process.nextTick(() => parser.end())
     }
     // No `on_record` nor `info`: csv-parse then builds an info object per row, which triples
     // its time. Nor `skip_empty_lines`: blank lines come as `[""]` and are counted in `rows`.
   })
   // pipe() does not forward errors: an unreadable input must end the loop below, not hang it.
-  input.on("error", (error) => parser.destroy(error))
-  input.pipe(parser)
+  const bytes = Readable.from(withoutByteOrderMark(input))
+  bytes.on("error", (error) => parser.destroy(error))
+  bytes.pipe(parser)
   const parsed: AsyncIterable<Array<string>> = parser
   try {
     for await (const fields of parsed) {
@@ -52,10 +69,45 @@ export async function* readCsv(input: Readable, options: CsvOptions = {}): Async
     }
     rows.end()
   } finally {
+    bytes.destroy()
     input.destroy()
   }
   yield* sourceChunks(rows.take())
 }
+
+const UTF8_BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf])
+
+/**
+ * The bytes of `input` without a leading UTF-8 byte order mark, which editors on Windows often
+ * write and which is not data (csv-parse's `bom` option would also switch it back to UTF-8).
+ */
+async function* withoutByteOrderMark(input: Readable): AsyncGenerator<Buffer> {
+  const chunks: AsyncIterable<unknown> = input
+  let head: Buffer | null = Buffer.alloc(0)
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk instanceof Uint8Array ? Buffer.from(chunk) : notBytes(chunk)
+    if (head === null) {
+      yield bytes
+      continue
+    }
+    head = Buffer.concat([head, bytes])
+    if (head.length < UTF8_BYTE_ORDER_MARK.length && UTF8_BYTE_ORDER_MARK.subarray(0, head.length).equals(head)) continue
+    yield head.subarray(0, UTF8_BYTE_ORDER_MARK.length).equals(UTF8_BYTE_ORDER_MARK) ? head.subarray(UTF8_BYTE_ORDER_MARK.length) : head
+    head = null
+  }
+  if (head !== null && head.length > 0 && !UTF8_BYTE_ORDER_MARK.subarray(0, head.length).equals(head)) yield head
+}
+
+const notBytes = (chunk: unknown): never => {
+  throw new TypeError(`an input stream must yield text or bytes, got ${chunk === null ? "null" : typeof chunk}`)
+}
+
+/**
+ * A field with a character outside ASCII: csv-parse gives fields one character per byte (see
+ * `encoding` above), so such a field is decoded again, as strict UTF-8. ASCII, the common case,
+ * is the same text either way.
+ */
+const NOT_ASCII = /[\u0080-\u00FF]/
 
 /**
  * Turns csv-parse's rows, in order, into items on the lines they start on. Lines are counted
@@ -89,12 +141,24 @@ class CsvRows {
     return items
   }
 
-  accept(fields: ReadonlyArray<string>): void {
+  accept(latin1: ReadonlyArray<string>): void {
+    let valid = true
+    const fields = latin1.map((field) => {
+      if (!NOT_ASCII.test(field)) return field
+      const bytes = Buffer.from(field, "latin1")
+      if (isUtf8(bytes)) return bytes.toString("utf8")
+      valid = false
+      return decodeStrictly(bytes)
+    })
     this.rowsRead += 1
     const line = this.lastLine + 1
     this.lastLine = line + lineBreaksIn(fields)
-    this.addRow(line, fields)
+    this.addRow(line, fields, valid)
     if (this.failure?.afterRows === this.rowsRead) this.fail(this.failure.error)
+  }
+
+  get failed(): boolean {
+    return this.failure !== null
   }
 
   /** csv-parse gave up on the row after the first `afterRows`: that row ends the reading, once they are read. */
@@ -107,30 +171,64 @@ class CsvRows {
     if (this.failure !== null && !this.stopped) this.fail(this.failure.error)
   }
 
-  private addRow(line: number, fields: ReadonlyArray<string>): void {
+  /** `valid`: every field was UTF-8; else the bytes that were not are escaped in `fields` (see `decodeStrictly`). */
+  private addRow(line: number, fields: ReadonlyArray<string>, valid: boolean): void {
     // A blank line; a one-column row `""` looks the same and is skipped alike.
     if (fields.length === 1 && fields[0] === "") return
+    const encoding = valid ? undefined : invalidUtf8Problem(fields.join(","))
     if (this.header === null) {
       this.header = fields
-      const duplicate = fields.find((name, index) => fields.indexOf(name) !== index)
-      if (duplicate !== undefined) this.stop(line, `the header names the column ${JSON.stringify(duplicate)} twice`)
+      const seen = new Set<string>()
+      const duplicate = fields.find((name) => seen.size === seen.add(name).size)
+      if (encoding !== undefined) this.stop(line, `the header: ${encoding.reason}`, "invalid-utf8", fields)
+      else if (fields.length > MAX_RECORD_VALUES) {
+        const columns = `${fields.length.toLocaleString("en-US")} columns, more than the ${MAX_RECORD_VALUES.toLocaleString("en-US")} values a record may have`
+        this.stop(line, `the header has ${columns}`, "too-large", fields)
+      } else if (duplicate !== undefined) this.stop(line, `the header names the column ${JSON.stringify(duplicate)} twice`, "malformed", fields)
       return
     }
-    this.items.push(
-      fields.length === this.header.length
-        ? { _tag: "Record", line, value: recordOf(this.header, fields) }
-        : { _tag: "Malformed", line, reason: `expected ${this.header.length} columns (${this.header.join(", ")}), got ${fields.length}` }
-    )
+    if (encoding !== undefined) {
+      this.items.push({ _tag: "Malformed", line, rule: "invalid-utf8", reason: encoding.reason, text: rowText(fields) })
+    } else if (fields.length === this.header.length) {
+      this.items.push({ _tag: "Record", line, value: recordOf(this.header, fields) })
+    } else {
+      this.items.push({
+        _tag: "Malformed",
+        line,
+        rule: "malformed",
+        reason: `expected ${this.header.length} columns (${this.header.join(", ")}), got ${fields.length}`,
+        text: rowText(fields)
+      })
+    }
   }
 
   private fail(error: CsvError): void {
-    this.stop(this.lastLine + 1, `invalid CSV: ${explain(error, this.maxRowLength)}; reading stopped here`)
+    const rule = error.code === "CSV_MAX_RECORD_SIZE" ? "too-long" : "malformed"
+    this.stop(this.lastLine + 1, `invalid CSV: ${explain(error, this.maxRowLength)}; reading stopped here`, rule)
   }
 
-  private stop(line: number, reason: string): void {
-    this.items.push({ _tag: "Malformed", line, reason })
+  private stop(line: number, reason: string, rule: "malformed" | "too-long" | "too-large" | "invalid-utf8", fields?: ReadonlyArray<string>): void {
+    this.items.push({ _tag: "Malformed", line, rule, reason, ...(fields === undefined ? {} : { text: rowText(fields) }) })
     this.stopped = true
   }
+}
+
+/**
+ * A row's text, as the report shows it in place of a record it could not become: its fields
+ * joined again, quoted where CSV needs it, which gives back the row as written in all but
+ * needlessly quoted fields.
+ */
+const rowText = (fields: ReadonlyArray<string>): string => {
+  const shown: Array<string> = []
+  let length = 0
+  for (const field of fields) {
+    // A row may have thousands of fields: join no more than the report shows.
+    if (length > MAX_SHOWN_TEXT) break
+    const text = /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field
+    shown.push(text)
+    length += text.length + 1
+  }
+  return shownText(shown.join(","))
 }
 
 /** What went wrong, without csv-parse's line number, which can be wrong (see {@link CsvRows}). */
@@ -139,7 +237,7 @@ const explain = (error: CsvError, maxRowLength: number): string => {
     case "CSV_QUOTE_NOT_CLOSED":
       return "a quote opened in this row is never closed"
     case "CSV_MAX_RECORD_SIZE":
-      return `this row is longer than ${maxRowLength} characters (a quote never closed?)`
+      return `this row is longer than ${maxRowLength.toLocaleString("en-US")} bytes (a quote never closed?)`
     default:
       return error.message.replace(/ (at|on) line \d+/, "")
   }

@@ -11,7 +11,7 @@ import { drain, itemsOf, record, streamOf, withTempDir } from "./testing.ts"
 
 const read = (text: string, size?: number) => itemsOf(readJsonArray(streamOf(text, size)))
 
-const malformed = (line: number, reason: RegExp) => ({ _tag: "Malformed", line, reason: expect.stringMatching(reason) })
+const malformed = (line: number, reason: RegExp) => expect.objectContaining({ _tag: "Malformed", line, reason: expect.stringMatching(reason) })
 
 describe("readJsonArray", () => {
   it("reads each element of the array as a record on the line it starts on", async () => {
@@ -98,6 +98,56 @@ describe("readJsonArray", () => {
     )
   })
 
+  it("does not let an element with a bracket or a quote missing swallow the records after it", async () => {
+    // One record per line, or pretty-printed: a broken record is reported, every other one loads.
+    expect(await read('[\n{"id":1,"name":"a"},\n{"id":2,"name":"b",\n{"id":3,"name":"c"},\n{"id":4,"name":"d}\n{"id":5,"name":"e"}\n]')).toEqual([
+      record(2, { id: 1, name: "a" }),
+      malformed(3, /^malformed JSON/),
+      record(4, { id: 3, name: "c" }),
+      malformed(5, /^malformed JSON/),
+      record(6, { id: 5, name: "e" })
+    ])
+    // A closing bracket of the wrong kind ends the element; the stray one after it is reported too.
+    expect(await read('[{"id":1]},{"id":2}]')).toEqual([
+      malformed(1, /^malformed JSON/),
+      malformed(1, /expected ','/),
+      malformed(1, /^malformed JSON/),
+      record(1, { id: 2 })
+    ])
+  })
+
+  it("accounts for every record when some lose a bracket or a quote: loaded, or inside a reported element", async () => {
+    const good = fc.record({ id: fc.nat(), name: fc.string({ unit: fc.constantFrom("a", "b", " ", ",", ":", "{", "]", '\\"') }), tags: fc.array(fc.nat(), { maxLength: 2 }) })
+    const breakage = fc.constantFrom("none", "none", "none", "closing brace", "closing quote", "opening brace")
+    const layout = fc.constantFrom("one per line", "pretty", "compact")
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(good, breakage), { minLength: 1, maxLength: 8 }), layout, fc.integer({ min: 1, max: 50 }), async (elements, shape, size) => {
+        const texts = elements.map(([value, broken]) => breakRecord(JSON.stringify(value, null, shape === "pretty" ? 2 : undefined), broken))
+        const separator = shape === "compact" ? "," : ",\n"
+        const text = `[${shape === "compact" ? "" : "\n"}${texts.join(separator)}${shape === "compact" ? "" : "\n"}]`
+        const items = await read(text, size)
+        // Where each element starts, in lines.
+        let line = shape === "compact" ? 1 : 2
+        const starts = texts.map((element) => {
+          const start = line
+          line += (element.match(/\n/g) ?? []).length + (shape === "compact" ? 0 : 1)
+          return start
+        })
+        const reported = items.flatMap((item) => (item._tag === "Malformed" ? [linesOf(item.line, item.reason)] : []))
+        elements.forEach(([value, broken], index) => {
+          if (broken !== "none") return
+          const start = starts[index] ?? 0
+          const loaded = items.some((item) => item._tag === "Record" && item.line === start && JSON.stringify(item.value) === JSON.stringify(value))
+          const covered = reported.some(([first, last]) => first <= start && start <= last)
+          expect(loaded || covered).toBe(true)
+          // With a record per line, or pretty-printed, nothing good is lost at all.
+          if (shape !== "compact") expect(loaded).toBe(true)
+        })
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it("stops reading the input once nothing more can be a record", async () => {
     let piecesRead = 0
     function* pieces() {
@@ -116,3 +166,29 @@ describe("readJsonArray", () => {
       expect(await itemsOf(readJsonArray(createReadStream(path)))).toEqual([record(2, { id: 1 }), record(3, { id: 2 })])
     }))
 })
+
+/** `json` (one record's text) with one character taken out, as a hand edit or a truncation would. */
+const breakRecord = (json: string, breakage: string): string => {
+  switch (breakage) {
+    case "closing brace":
+      return json.slice(0, json.lastIndexOf("}"))
+    case "closing quote": {
+      // The quote that closes the name's value.
+      const nameStart = json.indexOf('"name"')
+      const valueQuote = json.indexOf('"', json.indexOf(":", nameStart) + 1)
+      let close = valueQuote + 1
+      while (json[close] !== '"') close += json[close] === "\\" ? 2 : 1
+      return json.slice(0, close) + json.slice(close + 1)
+    }
+    case "opening brace":
+      return json.slice(json.indexOf("{") + 1)
+    default:
+      return json
+  }
+}
+
+/** The lines a malformed item covers: from its line to the last one its reason names, if it spans several. */
+const linesOf = (line: number, reason: string): readonly [number, number] => {
+  const span = /\(this element runs from line (\d+) to line (\d+)\)/.exec(reason)
+  return [line, span === null ? line : Number(span[2])]
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { readNdjson } from "./ndjson.ts"
 import { MAX_CHUNK_ITEMS } from "./source-chunks.ts"
-import { drain, itemsOf, record, streamOf, withTempDir } from "./testing.ts"
+import { bytesStreamOf, drain, endlessStream, itemsOf, record, streamOf, withLatin1, withTempDir } from "./testing.ts"
 
 describe("readNdjson", () => {
   it("reads one record per line, each with its line number", async () => {
@@ -72,6 +72,55 @@ describe("readNdjson", () => {
     expect(items).toHaveLength(count)
     expect(items.at(-1)).toEqual(record(count, { id: count }))
     expect(Math.max(...chunks)).toBeLessThanOrEqual(MAX_CHUNK_ITEMS)
+  })
+
+  it("rejects a line holding bytes that are not UTF-8 alone, showing its text, however the input is cut", async () => {
+    const bytes = withLatin1('{"id":1,"name":"Zoë"}\n{"id":2,"name":"', "café", '"}\n{"id":3,"name":"日本"}\n')
+    for (const size of [1, 2, 3, 7, 64]) {
+      expect(await itemsOf(readNdjson(bytesStreamOf(bytes, size)))).toEqual([
+        record(1, { id: 1, name: "Zoë" }),
+        {
+          _tag: "Malformed",
+          line: 2,
+          rule: "invalid-utf8",
+          reason: expect.stringMatching(/^invalid UTF-8: byte 0xE9 \(character 20 of the record\)/),
+          text: '{"id":2,"name":"caf\uFFFD"}'
+        },
+        record(3, { id: 3, name: "日本" })
+      ])
+    }
+  })
+
+  it("rejects, line by line, what JSON.parse would take but store otherwise, and reads on", async () => {
+    const lines = ['{"id":1,"id":2}', '{"id":9007199254740993}', '{"id":1e-400}', `{"id":${"[".repeat(5000)}${"]".repeat(5000)}}`, '{"id":5}']
+    const items = await itemsOf(readNdjson(streamOf(lines.join("\n"))))
+    expect(items.map((item) => (item._tag === "Record" ? item.value : [item.rule, item.field]))).toEqual([
+      ["duplicate-key", "id"],
+      ["inexact-number", "id"],
+      ["inexact-number", "id"],
+      ["too-deep", "id"],
+      { id: 5 }
+    ])
+    expect(items[1]).toMatchObject({ reason: expect.stringContaining("9007199254740993"), text: '{"id":9007199254740993}' })
+  })
+
+  it("stops at a line longer than the limit, showing its start, and closes an input that never ends", async () => {
+    const zeros = endlessStream(Buffer.alloc(1000))
+    const { items } = await drain(readNdjson(zeros.stream, { maxLineLength: 10_000 }))
+    expect(items).toEqual([
+      { _tag: "Malformed", line: 1, rule: "too-long", reason: expect.stringMatching(/longer than 10,000 characters.*reading stopped here/), text: `${"\u0000".repeat(1000)}…` }
+    ])
+    expect(zeros.closed()).toBe(true)
+  })
+
+  it("stops at the first line over the limit, after the lines before it, wherever the chunks are cut", async () => {
+    const text = `{"id":1}\n{"id":2,"name":"${"x".repeat(40)}"}\n{"id":3}\n`
+    for (const size of [1, 5, 1000]) {
+      expect(await itemsOf(readNdjson(streamOf(text, size), { maxLineLength: 30 }))).toEqual([
+        record(1, { id: 1 }),
+        expect.objectContaining({ _tag: "Malformed", line: 2, rule: "too-long" })
+      ])
+    }
   })
 
   it("reads a file", () =>

@@ -1,4 +1,4 @@
-import { createReadStream, type ReadStream } from "node:fs"
+import { createReadStream, fstatSync, type ReadStream } from "node:fs"
 import { stat } from "node:fs/promises"
 import type { Readable } from "node:stream"
 import { Effect } from "effect"
@@ -21,7 +21,7 @@ const readers: Readonly<Record<InputFormat, Reader>> = { ndjson: readNdjson, jso
  *
  * The format is `format` when given, else the file's extension (`.ndjson`, `.jsonl`, `.json`,
  * `.csv`); stdin without a format is NDJSON. Fails up front with an `InputError` for an unknown
- * extension or a file that does not exist or is a directory. The file is opened when reading
+ * extension, a file that does not exist or is a directory, or a stdin that is a directory. The file is opened when reading
  * starts (each iteration of `source` reads it anew); an error while reading is thrown from the
  * iteration as an `InputError` naming the file.
  *
@@ -39,6 +39,7 @@ export const openInput = (
     const textValues = chosen === "csv"
     if (path === STDIN_PATH) {
       const origin = "stdin"
+      if (stdin === undefined) yield* checkStdinReadable
       const input = stdin ?? process.stdin
       return {
         source: failingAsInputError(origin, read(input)),
@@ -59,6 +60,21 @@ export const openInput = (
     }
     return { source, origin: path, textValues, progress: () => ({ done: reading?.bytesRead ?? 0, total: size }) }
   })
+
+/**
+ * Fails when the process's stdin cannot be read: Node gives a directory there (`< dir`) as a
+ * stream that ends at once, which would read as an input with no records.
+ */
+const checkStdinReadable: Effect.Effect<void, InputError> = Effect.try({
+  try: () => fstatSync(0),
+  catch: (error) => new InputError({ origin: "stdin", reason: describe(error), cause: error })
+}).pipe(
+  Effect.filterOrFail(
+    (info) => !info.isDirectory(),
+    () => new InputError({ origin: "stdin", reason: "it is a directory, not a file" })
+  ),
+  Effect.asVoid
+)
 
 /** The size of the file at `path`, or null when it is a pipe or device, which can be read but not measured. */
 const sizeOf = (path: string): Effect.Effect<number | null, InputError> =>

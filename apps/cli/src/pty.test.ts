@@ -1,0 +1,207 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cliPath, runCli } from "./testing.ts"
+import { CURSOR_MOVES, quote, runInPty, SGR, startInPty, waitUntil } from "./testing-pty.ts"
+
+// The CLI at a real (pseudo-)terminal, where stderr is a TTY and the progress board is drawn:
+// every other test pipes stderr, which is how the quick start's hang at a terminal once went
+// unnoticed. `script` (util-linux) provides the terminal.
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url))
+const node = quote(process.execPath)
+const cli = `${node} ${quote(cliPath)}`
+
+let dir = ""
+/** A temp folder of the runs' own, to see that they leave nothing in it. */
+let runTmp = ""
+let users = ""
+let orders = ""
+/** A shorter load, run to its end where a test needs to see the whole of it. */
+let someOrders = ""
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "distributed-insert-pty-"))
+  runTmp = join(dir, "tmp")
+  await mkdir(runTmp)
+  // 600,000 records per shard: a load that takes a while at a terminal.
+  const generated = await runCli(["generate", "--count", "600000", "--shard", "users", "--shard", "orders", "--out", join(dir, "gen")])
+  expect(generated.code).toBe(0)
+  users = join(dir, "gen", "users.ndjson")
+  orders = join(dir, "gen", "orders.ndjson")
+  const fewer = await runCli(["generate", "--count", "150000", "--shard", "orders", "--out", join(dir, "gen-150k")])
+  expect(fewer.code).toBe(0)
+  someOrders = join(dir, "gen-150k", "orders.ndjson")
+}, 120_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const freshDataDir = async (name: string) => {
+  const path = join(dir, name)
+  await rm(path, { recursive: true, force: true })
+  return path
+}
+
+const leftovers = async (dataDir: string) => ({
+  locks: (await readdir(dataDir).catch(() => [])).filter((name) => name.includes(".lock")),
+  // pnpm keeps a cache of its own there (v8-compile-cache-0): only the runs' folders count.
+  temp: (await readdir(runTmp)).filter((name) => name.startsWith("distributed-insert-"))
+})
+
+/** The frames of the progress board: the text between the redraws, one array of lines each. */
+const frames = (output: string): Array<Array<string>> =>
+  output
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the board's redraw sequence
+    .split(/\r\u001b\[\d+A\u001b\[0J/)
+    .map((frame) => frame.split("\r\n").filter((line) => /^\w+ +(?:[✓✗] +)?[\d,]+ records/.test(line)))
+    .filter((lines) => lines.length > 0)
+
+describe("at a terminal", () => {
+  it("the quick start, run as the README says, completes and prints the summary", async () => {
+    const dataDir = await freshDataDir("quick-start")
+    const run = await runInPty(`pnpm --filter cli start populate --data-dir ${quote(dataDir)}`, {
+      cwd: repoRoot,
+      env: { TMPDIR: runTmp, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" },
+      timeoutMs: 45_000
+    })
+    expect(run.timedOut).toBe(false)
+    expect(run.code).toBe(0)
+    expect(run.output).toContain("Successful insertions:   26 (86.7% success rate)")
+    // The summary is the last thing shown: no progress redrawn after it.
+    expect(run.output.trimEnd().endsWith("Database errors:         0 (0.0%)")).toBe(true)
+    expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
+  }, 60_000)
+
+  it("a long load draws per-shard progress on stderr, marks a finished shard done with its rate frozen, and erases it all before the report", async () => {
+    const dataDir = await freshDataDir("progress")
+    const run = await runInPty(`${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
+      env: { TMPDIR: runTmp },
+      timeoutMs: 120_000
+    })
+    expect(run.code).toBe(0)
+    const drawn = frames(run.output)
+    expect(drawn.length).toBeGreaterThan(3)
+    const counts = drawn.flatMap((lines) => lines.map((line) => Number((/ ([\d,]+) records /.exec(line)?.[1] ?? "0").replaceAll(",", ""))))
+    // The counts move within the 10,000-record batches, not only at their ends.
+    expect(counts.some((count) => count % 10_000 !== 0)).toBe(true)
+    // A percentage of the input's bytes, said to be bytes, with an ETA.
+    expect(drawn.flat().some((line) => /\d+% of \d+\.\d MB {2}ETA \d+:\d\d/.test(line))).toBe(true)
+    // The report comes after the last redraw, and nothing of the board follows it.
+    const report = run.output.indexOf("orders (Order) ← ")
+    expect(run.output.lastIndexOf("\u001b[0J")).toBeLessThan(report)
+    expect(run.output.slice(report)).not.toMatch(CURSOR_MOVES)
+    expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
+  }, 150_000)
+
+  it("with two shards, the one that finishes is marked done and its rate stays frozen while the other loads", async () => {
+    const dataDir = await freshDataDir("done-mark")
+    const small = join(dir, "small-users.ndjson")
+    const lines = (await readFile(users, "utf8")).split("\n").slice(0, 20_000).join("\n")
+    await writeFile(small, `${lines}\n`)
+    const run = await runInPty(
+      `${cli} populate --data-dir ${quote(dataDir)} --input users=${quote(small)} --input orders=${quote(someOrders)} --workers off --batch-size 1000`,
+      { env: { TMPDIR: runTmp }, timeoutMs: 120_000 }
+    )
+    expect(run.code).toBe(0)
+    const finished = frames(run.output)
+      .map((lines) => lines.find((line) => line.startsWith("users ") && line.includes("done in")))
+      .filter((line): line is string => line !== undefined)
+    expect(finished.length).toBeGreaterThan(1)
+    expect(finished[0]).toMatch(/^users +✓ +20,000 records +[\d,]+\/s {2}done in \d+\.\d s$/)
+    expect(new Set(finished).size).toBe(1)
+  }, 150_000)
+
+  it("lines are cut to the terminal's width, and a narrower terminal gets no wrapped lines", async () => {
+    const dataDir = await freshDataDir("narrow")
+    const run = await runInPty(`stty cols 40 rows 20; ${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
+      env: { TMPDIR: runTmp },
+      timeoutMs: 120_000
+    })
+    expect(run.code).toBe(0)
+    const drawn = frames(run.output).flat()
+    expect(drawn.length).toBeGreaterThan(0)
+    for (const line of drawn) expect([...line].length).toBeLessThan(40)
+    expect(drawn.some((line) => line.endsWith("…"))).toBe(true)
+  }, 150_000)
+
+  it.each([["off"], ["on"]] as const)(
+    "Ctrl-C stops a 600,000-record load within seconds (--workers %s): exit 130, no lock, no temp folder, a consistent --report",
+    async (workers) => {
+      const dataDir = await freshDataDir(`ctrl-c-${workers}`)
+      const reportFile = join(dir, `ctrl-c-${workers}.ndjson`)
+      const session = startInPty(
+        `${cli} populate --data-dir ${quote(dataDir)} --input users=${quote(users)} --input orders=${quote(orders)} --workers ${workers} --report ${quote(reportFile)} --checkpoint-records 50000`,
+        { env: { TMPDIR: runTmp }, timeoutMs: 120_000 }
+      )
+      // Well into the load: the board shows records loading.
+      await waitUntil("progress", () => /[1-9][\d,]* records/.test(session.output()), 60_000)
+      const pressed = session.elapsed()
+      session.type("\u0003")
+      const run = await session.done
+      expect(run.timedOut).toBe(false)
+      expect(run.code).toBe(130)
+      expect(run.endedAt - pressed).toBeLessThan(5000)
+      expect(run.output.trimEnd().endsWith("interrupted")).toBe(true)
+      expect(run.output).not.toContain("Final Output Analysis")
+      expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
+      // Every line of the report is whole, and no record is reported past its shard's last checkpoint.
+      const lines = (await readFile(reportFile, "utf8")).split("\n").filter((line) => line !== "")
+      const parsed = lines.map((line): { shard: string; position?: number; checkpoint?: { through: number } } => JSON.parse(line))
+      for (const shard of ["users", "orders"]) {
+        const own = parsed.filter((line) => line.shard === shard)
+        const through = Math.max(0, ...own.flatMap((line) => (line.checkpoint === undefined ? [] : [line.checkpoint.through])))
+        const positions = own.flatMap((line) => (line.position === undefined ? [] : [line.position]))
+        expect(positions).toEqual(Array.from({ length: through }, (_, index) => index + 1))
+      }
+    },
+    150_000
+  )
+
+  it("Ctrl-C through `pnpm --filter cli start` (which sends its own SIGINT too) still stops cleanly with 130", async () => {
+    const dataDir = await freshDataDir("ctrl-c-pnpm")
+    const session = startInPty(
+      `pnpm --filter cli start populate --data-dir ${quote(dataDir)} --input users=${quote(users)} --input orders=${quote(orders)} --workers off`,
+      { cwd: repoRoot, env: { TMPDIR: runTmp, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" }, timeoutMs: 120_000 }
+    )
+    await waitUntil("progress", () => /[1-9][\d,]* records/.test(session.output()), 60_000)
+    const pressed = session.elapsed()
+    session.type("\u0003")
+    const run = await session.done
+    expect(run.code).toBe(130)
+    expect(run.endedAt - pressed).toBeLessThan(5000)
+    expect(run.output).toContain("interrupted")
+    expect(run.output).not.toContain("quitting at once")
+    expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
+  }, 150_000)
+
+  it("--quiet draws no progress", async () => {
+    const dataDir = await freshDataDir("quiet")
+    const run = await runInPty(`${cli} populate --quiet --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers off`, {
+      env: { TMPDIR: runTmp },
+      timeoutMs: 120_000
+    })
+    expect(run.code).toBe(0)
+    expect(run.output).toContain("Final Output Analysis")
+    expect(run.output).not.toMatch(CURSOR_MOVES)
+    expect(frames(run.output)).toEqual([])
+  }, 150_000)
+
+  it("NO_COLOR gives no colour escapes; without it, a terminal gets colours", async () => {
+    const plain = await runInPty(`${cli} populate --reset --data-dir ${quote(await freshDataDir("no-color"))}`, {
+      env: { TMPDIR: runTmp, NO_COLOR: "1" },
+      timeoutMs: 30_000
+    })
+    expect(plain.code).toBe(0)
+    expect(plain.output).toContain("Final Output Analysis")
+    expect(plain.output).not.toMatch(SGR)
+    const coloured = await runInPty(`${cli} populate --reset --data-dir ${quote(await freshDataDir("color"))}`, {
+      env: { TMPDIR: runTmp },
+      timeoutMs: 30_000
+    })
+    expect(coloured.output).toMatch(SGR)
+  }, 60_000)
+})
