@@ -12,8 +12,6 @@ export default defineConfig({
   target: "node22",
   clean: true,
   noExternal: [/^@distributed-insert\//, /^effect/, /^@effect\//],
-  // Bundled CommonJS dependencies (yaml, via @effect/cli) call require() for Node built-ins.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   esbuildOptions(options) {
     options.conditions = ["source", "import", "default"]
   }

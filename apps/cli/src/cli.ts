@@ -1,5 +1,5 @@
-import { Command } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { CliConfig, CliOutput, Command } from "effect/cli"
 import packageJson from "../package.json" with { type: "json" }
 import { checkCommand, checkHelp } from "./commands/check.ts"
 import { generateCommand, generateHelp } from "./commands/generate.ts"
@@ -8,7 +8,7 @@ import { listCommand, listHelp } from "./commands/list.ts"
 import { migrateCommand, migrateHelp } from "./commands/migrate.ts"
 import { populateCommand, populateHelp } from "./commands/populate.ts"
 import { shardsCommand, shardsHelp } from "./commands/shards.ts"
-import { type CommandHelp, helpRequest, PROGRAM, renderCommandHelp, renderRootHelp } from "./help.ts"
+import { BUILT_IN_FLAGS, type CommandHelp, PROGRAM, presenter } from "./help.ts"
 
 const DESCRIPTION = "Validate records and insert them concurrently into one SQLite shard per model"
 
@@ -25,28 +25,20 @@ export const commands = [
 
 const helps: ReadonlyArray<CommandHelp> = commands.map((entry) => entry.help)
 
-const root = Command.make(PROGRAM).pipe(
+export const root = Command.make(PROGRAM).pipe(
   Command.withDescription(DESCRIPTION),
   Command.withSubcommands([populateCommand, generateCommand, migrateCommand, shardsCommand, checkCommand, listCommand, getCommand])
 )
 
-const run = Command.run(root, { name: PROGRAM, version: packageJson.version })
+/** How effect/cli runs this CLI: its built-in flags and its presenter of help, version and usage errors. */
+export const cliLayer = Layer.mergeAll(
+  CliConfig.layer({ builtIns: BUILT_IN_FLAGS }),
+  CliOutput.layerPresenter(presenter(helps, { description: DESCRIPTION, version: packageJson.version }))
+)
 
 /**
- * Parses `argv` (with the node and script paths first) and runs the chosen command; `--help`
- * and `--version` are answered here (see help.ts).
+ * Parses `args` (the command line after the node and script paths) and runs the chosen
+ * command. Help, the version and usage errors are presented on the way (see help.ts); bad
+ * usage fails with effect/cli's `ShowHelp`, whose errors say what was wrong.
  */
-export const cli = (argv: ReadonlyArray<string>) => {
-  const request = helpRequest(argv.slice(2), helps)
-  const columns = process.stdout.columns
-  switch (request._tag) {
-    case "Version":
-      return Console.log(`${PROGRAM} ${packageJson.version}`)
-    case "RootHelp":
-      return Console.log(renderRootHelp(helps, { description: DESCRIPTION, version: packageJson.version }, columns))
-    case "CommandHelp":
-      return Console.log(renderCommandHelp(request.command, columns))
-    case "None":
-      return Effect.suspend(() => run([...argv]))
-  }
-}
+export const cli = (args: ReadonlyArray<string>) => Command.runWith(root, { version: packageJson.version })(args).pipe(Effect.provide(cliLayer))

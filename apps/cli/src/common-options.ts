@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from "node:path"
-import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Config, Effect, Option } from "effect"
+import { Config, Option } from "effect"
+import { Flag } from "effect/cli"
 import type { OptionHelp } from "./help.ts"
 
 /**
@@ -11,10 +11,10 @@ export const invocationDir = (): string => process.env["INIT_CWD"] || process.cw
 
 export const DATA_DIR_ENV = "DISTRIBUTED_INSERT_DATA_DIR"
 
-export const dataDir = Options.text("data-dir").pipe(
-  Options.withFallbackConfig(Config.string(DATA_DIR_ENV)),
-  Options.optional,
-  Options.map((given) => resolve(invocationDir(), Option.getOrElse(given, () => "data")))
+export const dataDir = Flag.String("data-dir").pipe(
+  Flag.withFallbackConfig(Config.String(DATA_DIR_ENV)),
+  Flag.optional,
+  Flag.map((given) => resolve(invocationDir(), Option.getOrElse(given, () => "data")))
 )
 export const dataDirHelp: OptionHelp = {
   flag: "--data-dir DIR",
@@ -23,44 +23,50 @@ export const dataDirHelp: OptionHelp = {
   env: DATA_DIR_ENV
 }
 
-export const shardSelection = Options.text("shard").pipe(Options.repeated)
+export const shardSelection = Flag.String("shard").pipe(Flag.atLeast(0))
 export const shardSelectionHelp: OptionHelp = {
   flag: "--shard NAME",
   description: "Only this shard, by shard or model name (any case); all shards when not given",
   repeatable: true
 }
 
-export const json = Options.boolean("json")
-export const jsonHelp: OptionHelp = { flag: "--json", description: "Print only JSON on stdout" }
+/** A flag that is on when given, off when not (effect/cli's booleans are otherwise required). */
+export const toggle = (name: string) => Flag.Boolean(name).pipe(Flag.withDefault(false))
 
-const badValue = (name: string, expected: string, given: string) =>
-  ValidationError.invalidValue(HelpDoc.p(`--${name} takes ${expected}, not '${given}'`))
+export const json = toggle("json")
+export const jsonHelp: OptionHelp = { flag: "--json", description: "Print only JSON on stdout" }
 
 /**
  * An option whose value is a whole number of at least `min`. Parsed here rather than with
- * `Options.integer`, whose message says "is not a integer" and which takes any sign.
+ * `Flag.Int`, which takes any sign; a refusal is an `InvalidValue` whose `expected` reads
+ * after "--name takes" (see `usageMessage` in help.ts).
  */
 export const wholeNumber = (name: string, min: number) =>
-  Options.text(name).pipe(
-    Options.mapEffect((text) => {
-      const value = Number(text)
-      const expected = min === Number.MIN_SAFE_INTEGER ? "an integer" : `a whole number, ${min} or more`
-      return /^\s*[-+]?\d+\s*$/.test(text) && Number.isSafeInteger(value) && value >= min ? Effect.succeed(value) : Effect.fail(badValue(name, expected, text))
-    })
+  Flag.String(name).pipe(
+    Flag.filterMap(
+      (text) => {
+        const value = Number(text)
+        return /^\s*[-+]?\d+\s*$/.test(text) && Number.isSafeInteger(value) && value >= min ? Option.some(value) : Option.none()
+      },
+      () => (min === Number.MIN_SAFE_INTEGER ? "an integer" : `a whole number, ${min} or more`)
+    )
   )
 
 /** An option whose value is a number from `min` to `max` (fractions allowed). */
 export const decimalNumber = (name: string, range: { readonly min: number; readonly max?: number; readonly expected: string }) =>
-  Options.text(name).pipe(
-    Options.mapEffect((text) => {
-      const value = Number(text)
-      const fits = text.trim() !== "" && Number.isFinite(value) && value >= range.min && (range.max === undefined || value <= range.max)
-      return fits ? Effect.succeed(value) : Effect.fail(badValue(name, range.expected, text))
-    })
+  Flag.String(name).pipe(
+    Flag.filterMap(
+      (text) => {
+        const value = Number(text)
+        const fits = text.trim() !== "" && Number.isFinite(value) && value >= range.min && (range.max === undefined || value <= range.max)
+        return fits ? Option.some(value) : Option.none()
+      },
+      () => range.expected
+    )
   )
 
 /** For the commands that write: how long to wait for another command writing the same shard. */
-export const waitLock = decimalNumber("wait-lock", { min: 0, expected: "a number of seconds, 0 or more" }).pipe(Options.withDefault(0))
+export const waitLock = decimalNumber("wait-lock", { min: 0, expected: "a number of seconds, 0 or more" }).pipe(Flag.withDefault(0))
 export const waitLockHelp: OptionHelp = {
   flag: "--wait-lock SECONDS",
   description: "When another command is writing a shard, wait up to SECONDS for it; 0 fails that shard at once",

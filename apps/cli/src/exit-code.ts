@@ -1,5 +1,5 @@
-import { ValidationError } from "@effect/cli"
 import { Cause, Exit, Option } from "effect"
+import { CliError } from "effect/cli"
 
 /**
  * The documented exit codes: 0 the run completed (rejected records are results, not
@@ -10,13 +10,21 @@ import { Cause, Exit, Option } from "effect"
  */
 export const exitCodeOf = <A>(exit: Exit.Exit<A, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0
-  if (Cause.isInterruptedOnly(exit.cause)) return 130
-  const failure = Cause.failureOption(exit.cause)
+  if (Cause.hasInterruptsOnly(exit.cause)) return 130
+  const failure = Cause.findErrorOption(exit.cause)
   if (Option.isNone(failure)) return 1
+  // effect/cli ends with ShowHelp when it showed help instead of running a command: without
+  // errors that is help shown (no command given), with errors it is bad usage. Its own code
+  // for the latter is 1, which this CLI has always kept for failures that are not the user's.
+  if (isShowHelp(failure.value)) return failure.value.errors.length === 0 ? 0 : 2
   return isUsageError(failure.value) ? 2 : 1
 }
 
+/** effect/cli's help-or-usage-error outcome, already presented (see help.ts). */
+export const isShowHelp = (error: unknown): error is CliError.ShowHelp => CliError.isCliError(error) && error._tag === "ShowHelp"
+
+/** Failures of the commands themselves that are the user's to fix: exit 2, with a pointer to the help. */
 const usageErrors = new Set(["UnknownShardError", "UsageError"])
 
 export const isUsageError = (error: unknown): boolean =>
-  ValidationError.isValidationError(error) || (error instanceof Error && "_tag" in error && typeof error._tag === "string" && usageErrors.has(error._tag))
+  CliError.isCliError(error) || (error instanceof Error && "_tag" in error && typeof error._tag === "string" && usageErrors.has(error._tag))

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Either } from "effect"
+import { Result } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { shards } from "./plugins.ts"
 
@@ -34,7 +34,7 @@ const tallyLines = (shardName: string, text: string): Record<string, number> => 
   const tally: Record<string, number> = {}
   for (const line of text.split("\n").slice(0, -1)) {
     const validation = shard.validate(JSON.parse(line))
-    const outcome = Either.isRight(validation) ? "valid" : validation.left.map((issue) => issue.rule).join("+")
+    const outcome = Result.isSuccess(validation) ? "valid" : validation.failure.map((issue) => issue.rule).join("+")
     tally[outcome] = (tally[outcome] ?? 0) + 1
   }
   return tally

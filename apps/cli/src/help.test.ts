@@ -1,45 +1,54 @@
-import { CliConfig, Command, HelpDoc } from "@effect/cli"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Effect, Layer } from "effect"
+import { CliConfig, CliOutput, Command, type HelpDoc } from "effect/cli"
 import { describe, expect, it } from "vitest"
-import { commands } from "./cli.ts"
-import { checkCommand } from "./commands/check.ts"
-import { generateCommand } from "./commands/generate.ts"
-import { getCommand } from "./commands/get.ts"
-import { listCommand } from "./commands/list.ts"
-import { migrateCommand } from "./commands/migrate.ts"
-import { populateCommand } from "./commands/populate.ts"
-import { shardsCommand } from "./commands/shards.ts"
-import { helpRequest, renderCommandHelp, usageLine } from "./help.ts"
+import { commands, root } from "./cli.ts"
+import { BUILT_IN_FLAGS, PROGRAM, renderCommandHelp, usageLine } from "./help.ts"
 import { runCli } from "./testing.ts"
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: @effect/cli's help is styled
-const sgr = /\u001b\[[0-9;]*m/g
-
-/** The options in @effect/cli's own help text of a command: those it parses, which the declared help must match. */
-const optionsIn = (doc: HelpDoc.HelpDoc): Array<string> => {
-  const text = HelpDoc.toAnsiText(doc).replace(sgr, "")
-  const builtIns = new Set(["--completions", "--log-level", "--help", "--wizard", "--version"])
-  return [...text.matchAll(/^(--[a-z-]+)/gm)].map((match) => match[1] ?? "").filter((name) => !builtIns.has(name))
+/**
+ * What effect/cli presents for `args`, run through the real command tree with a presenter that
+ * keeps the events instead of printing them: a help event carries effect/cli's own description
+ * of what the command parses (its `HelpDoc`).
+ */
+const presented = (args: ReadonlyArray<string>): Promise<ReadonlyArray<CliOutput.Presenter.Event>> => {
+  const events: Array<CliOutput.Presenter.Event> = []
+  const keep = CliOutput.layerPresenter({ present: (event) => Effect.sync(() => void events.push(event)) })
+  return Effect.runPromise(
+    Command.runWith(root, { version: "0.0.0-test" })(args).pipe(
+      Effect.provide(Layer.mergeAll(CliConfig.layer({ builtIns: BUILT_IN_FLAGS }), keep, NodeServices.layer)),
+      // A help request ends in ShowHelp, which is how effect/cli says that help was shown.
+      Effect.exit,
+      Effect.as(events)
+    )
+  )
 }
 
-const config = CliConfig.defaultConfig
-const parsed: Readonly<Record<string, HelpDoc.HelpDoc>> = {
-  populate: Command.getHelp(populateCommand, config),
-  generate: Command.getHelp(generateCommand, config),
-  migrate: Command.getHelp(migrateCommand, config),
-  shards: Command.getHelp(shardsCommand, config),
-  check: Command.getHelp(checkCommand, config),
-  list: Command.getHelp(listCommand, config),
-  get: Command.getHelp(getCommand, config)
+/** effect/cli's help document of a command: the flags and arguments it parses. */
+const parsedBy = async (name: string): Promise<HelpDoc.HelpDoc> => {
+  const [event] = await presented([name, "--help"])
+  if (event?._tag !== "Help") throw new Error(`${name} --help presented ${event?._tag ?? "nothing"}`)
+  return event.helpDoc
 }
 
 const declaredOptions = (help: (typeof commands)[number]["help"]): Array<string> =>
   help.options.map((option) => /--[a-z-]+/.exec(option.flag)?.[0] ?? option.flag)
 
 describe("--help", () => {
-  it.each(commands.map((entry) => [entry.help.name, entry] as const))("%s declares exactly the options it parses", (_name, entry) => {
-    const doc = parsed[entry.help.name]
-    expect(doc).toBeDefined()
-    if (doc !== undefined) expect(declaredOptions(entry.help).sort()).toEqual(optionsIn(doc).sort())
+  it.each(commands.map((entry) => [entry.help.name, entry] as const))("%s declares exactly the options and arguments it parses", async (name, entry) => {
+    const doc = await parsedBy(name)
+    expect(declaredOptions(entry.help).sort()).toEqual(doc.flags.map((flag) => `--${flag.name}`).sort())
+    // Required in the usage line exactly when effect/cli requires it: neither a switch nor
+    // optional nor with a default. Its help document also calls a repeatable flag required,
+    // however few times it may be given (`--shard` any number of times): those are left out.
+    const repeatable = new Set(declaredOptions({ ...entry.help, options: entry.help.options.filter((option) => option.repeatable === true) }))
+    const required = entry.help.options.filter((option) => option.required === true)
+    expect(declaredOptions({ ...entry.help, options: required }).sort()).toEqual(
+      doc.flags.filter((flag) => flag.required && !repeatable.has(`--${flag.name}`)).map((flag) => `--${flag.name}`).sort()
+    )
+    expect((entry.help.args ?? []).map((arg) => arg.name)).toEqual((doc.args ?? []).map((arg) => arg.name))
   })
 
   it("a command's help: its usage as `distributed-insert <command>`, defaults, the environment variable, repeatable options as such", async () => {
@@ -54,7 +63,7 @@ describe("--help", () => {
     expect(options).toMatch(/\[default: \.\/data\] \[env: DISTRIBUTED_INSERT_DATA_DIR\]/)
     expect(options).toMatch(/--shard NAME +Only this shard[^[]*\(repeatable\)/)
     expect(options).toMatch(/--input SHARD=PATH +Load SHARD[^[]*\(repeatable\)/)
-    // Nothing of @effect/cli's generic help.
+    // Nothing of effect/cli's generic help (nor of @effect/cli's, which this CLI used before).
     expect(run.stdout).not.toContain("A user-defined piece of text")
     expect(run.stdout).not.toContain("--wizard")
     expect(run.stdout).not.toContain("--log-level")
@@ -80,11 +89,22 @@ describe("--help", () => {
     expect((await runCli([])).stdout).toBe(run.stdout)
   })
 
-  it("-h works as --help, after any options, and only before `--`", () => {
-    const helps = commands.map((entry) => entry.help)
-    expect(helpRequest(["populate", "--json", "-h"], helps)).toMatchObject({ _tag: "CommandHelp", command: { name: "populate" } })
-    expect(helpRequest(["get", "User", "--", "-h"], helps)).toEqual({ _tag: "None" })
-    expect(helpRequest(["--version"], helps)).toEqual({ _tag: "Version" })
+  it("-h works as --help, after any options and arguments, and only before `--`", async () => {
+    expect(await presented(["populate", "--json", "-h"])).toMatchObject([{ _tag: "Help", commandPath: [PROGRAM, "populate"] }])
+    expect(await presented(["list", "User", "-h"])).toMatchObject([{ _tag: "Help", commandPath: [PROGRAM, "list"] }])
+    expect(await presented(["-V"])).toMatchObject([{ _tag: "Version", name: PROGRAM }])
+    // After `--`, -h is the record's id: get looks for User "-h" (in a data directory that does not exist).
+    const run = await runCli(["get", "User", "--data-dir", join(tmpdir(), "distributed-insert-no-such-dir"), "--", "-h"])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("User -h not found")
+  })
+
+  it("a usage error is the error and a pointer to the command's help on stderr, not the whole help", async () => {
+    const run = await runCli(["populate", "--workers", "maybe"])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toBe("error: --workers takes one of auto, on, off, not 'maybe'\nSee 'distributed-insert populate --help'.\n")
   })
 
   it("wraps to a narrow terminal", () => {

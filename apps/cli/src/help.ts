@@ -1,11 +1,16 @@
+import { Console, Context, Effect } from "effect"
+import { type CliError, CliOutput, Command, Flag, GlobalFlag } from "effect/cli"
+import { style } from "./style.ts"
+import { terminalSafe } from "./terminal-text.ts"
+
 /*
- * `--help` and `--version`, rendered here rather than by @effect/cli 0.77, whose help says
- * `$ populate` for the usage, "A user-defined piece of text." under every option, marks
- * repeatable options as required, shows no defaults, never names the environment variable,
- * lists its own --wizard and --log-level, and pads the command list to the longest usage line.
- * The options are still parsed by @effect/cli; each command declares its help beside its
- * options, and a test holds the two to the same option names. Kept small on purpose: the CLI
- * moves to Effect 4's `effect/cli` next, and this is what would change.
+ * `--help`, `--version` and usage errors, rendered here rather than by effect/cli's default
+ * formatter, which shows no defaults, names neither the environment variable nor the options
+ * that repeat, prints the whole help above a usage error and has no room for examples of a
+ * whole command line or the exit codes. effect/cli still parses everything and decides when
+ * help is asked for (`-h` anywhere before `--`); it hands each such event to the presenter
+ * below. Each command declares its help beside its flags (`withHelp`, an annotation of the
+ * command), and a test holds the two to the same options, arguments and required options.
  */
 
 /** One option as `--help` shows it. */
@@ -147,23 +152,73 @@ export const renderRootHelp = (commands: ReadonlyArray<CommandHelp>, options: { 
   ].join("\n\n")
 }
 
-/** What the arguments ask of the help: a command's help, the program's, the version, or none of these. */
-export type HelpRequest =
-  | { readonly _tag: "CommandHelp"; readonly command: CommandHelp }
-  | { readonly _tag: "RootHelp" }
-  | { readonly _tag: "Version" }
-  | { readonly _tag: "None" }
+/** The help a command declares, carried on the command as an annotation for the presenter. */
+export const CommandHelpKey = Context.Service<CommandHelp>("distributed-insert/CommandHelp")
+
+/** Gives `command` its declared help: its summary as effect/cli's description, the whole for `--help`. */
+export const withHelp =
+  (help: CommandHelp) =>
+  <Name extends string, Input, E, R, ContextInput>(command: Command.Command<Name, Input, ContextInput, E, R>) =>
+    command.pipe(Command.withDescription(help.summary), Command.annotate(CommandHelpKey, help))
+
+/** `-V, --version`: effect/cli's own version flag spells its short form `-v`; this CLI has always said `-V`. */
+const versionFlag = GlobalFlag.Action({
+  flag: Flag.Boolean("version").pipe(Flag.withAlias("V"), Flag.withDescription("Print the version"), Flag.withDefault(false)),
+  run: Effect.fnUntraced(function* (_, { command, version }) {
+    const presenter = yield* CliOutput.Presenter
+    yield* presenter.present({ _tag: "Version", name: command.name, version })
+  })
+})
 
 /**
- * `--help`/`-h` anywhere before `--` asks for help: the command's when one is named, else the
- * program's, as does no argument at all. `--version`/`-V` alone asks for the version.
+ * The built-in flags this CLI answers: help and version. effect/cli's `--wizard` (prompts for
+ * each flag), `--completions` and `--log-level` (the commands log nothing) would only be
+ * noise in every command's help and a way to misuse it.
  */
-export const helpRequest = (args: ReadonlyArray<string>, commands: ReadonlyArray<CommandHelp>): HelpRequest => {
-  const end = args.indexOf("--")
-  const options = end === -1 ? args : args.slice(0, end)
-  if (args.length === 0) return { _tag: "RootHelp" }
-  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) return { _tag: "Version" }
-  if (!options.includes("--help") && !options.includes("-h")) return { _tag: "None" }
-  const command = commands.find((candidate) => candidate.name === args[0])
-  return command === undefined ? { _tag: "RootHelp" } : { _tag: "CommandHelp", command }
+export const BUILT_IN_FLAGS: ReadonlyArray<GlobalFlag.BuiltIn> = [GlobalFlag.Help, versionFlag]
+
+/** What a usage error says, in this CLI's words for a bad value: `--limit takes a whole number, 1 or more, not '-1'`. */
+export const usageMessage = (error: CliError.CliError): string => {
+  if (error._tag === "InvalidValue" && error.kind === "flag") {
+    if (error.value === "") return `--${error.option} needs a value`
+    if (/^\d+ occurrences$/.test(error.value)) return `--${error.option} can be given only once`
+    return `--${error.option} takes ${expectedValue(error.expected)}, not '${error.value}'`
+  }
+  return error.message
 }
+
+/**
+ * What a flag's value must be, as the end of "--name takes ...": our own flags' `expected` reads
+ * so already ("a whole number, 1 or more"); a `Flag.Literals` choice says `"auto" | "on" | "off"`,
+ * which reads better as `one of auto, on, off`.
+ */
+const expectedValue = (expected: string): string => {
+  const choices = /^"[^"]*"(?: \| "[^"]*")+$/.test(expected) ? [...expected.matchAll(/"([^"]*)"/g)].map((match) => match[1]) : undefined
+  return choices === undefined ? expected.replace(/^Expected:? /, "") : `one of ${choices.join(", ")}`
+}
+
+/** Where to read about the usage the user got wrong: the command's own help when one was named. */
+export const helpHint = (commandPath: ReadonlyArray<string>): string => `See '${[PROGRAM, ...commandPath.slice(1)].join(" ")} --help'.`
+
+/** A line of stderr for an error: red when colours are on, control characters in it escaped. */
+export const errorLine = (message: string): string => style.red(`error: ${terminalSafe(message, { keepNewlines: true })}`)
+
+/**
+ * effect/cli's presenter for this CLI: help on stdout in this file's layout, wrapped to the
+ * terminal; the version as `distributed-insert 0.1.0`; a usage error as `error: ...` lines and
+ * a pointer to the command's help on stderr (not the whole help, as git and cargo do).
+ */
+export const presenter = (commands: ReadonlyArray<CommandHelp>, program: { readonly description: string; readonly version: string }): CliOutput.Presenter => ({
+  present: (event) => {
+    switch (event._tag) {
+      case "Version":
+        return Console.log(`${PROGRAM} ${event.version}`)
+      case "Help": {
+        const help = Context.getOrUndefined(event.helpDoc.annotations, CommandHelpKey)
+        return Console.log(help === undefined ? renderRootHelp(commands, program, process.stdout.columns) : renderCommandHelp(help, process.stdout.columns))
+      }
+      case "InvalidInvocation":
+        return Console.error([...event.errors.map((error) => errorLine(usageMessage(error))), helpHint(event.commandPath)].join("\n"))
+    }
+  }
+})

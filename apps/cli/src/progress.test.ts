@@ -1,6 +1,7 @@
 import type { ShardProgress } from "@distributed-insert/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { type BoardTerminal, progressBoard, renderRow, truncate } from "./progress.ts"
 
 // The board against a terminal that keeps what is written to it (the pseudo-terminal tests in
@@ -31,6 +32,16 @@ const shards = [
   { shard: "orders", unit: "bytes" }
 ] as const
 
+/**
+ * Runs `effect` in a fiber of its own and waits for it at most 2 seconds: an effect that cannot
+ * end (a scope that cannot close, a fiber that cannot be interrupted) fails the test with
+ * `what` instead of hanging it, as the wait alone is interrupted at the timeout.
+ */
+const within = <A, E>(effect: Effect.Effect<A, E>, what: string) =>
+  Effect.flatMap(Effect.forkDetach(effect), (fiber) =>
+    Fiber.join(fiber).pipe(Effect.timeoutOrElse({ duration: "2 seconds", orElse: () => Effect.fail(new Error(what)) }))
+  )
+
 /** Lets the board's first-draw delay pass in real time (the board reads Date.now). */
 const pastFirstDraw = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 350)))
 
@@ -38,15 +49,17 @@ describe("progressBoard", () => {
   it.live("closing its scope stops the redraw fiber and erases the board (the quick start once hung here)", () =>
     Effect.gen(function* () {
       const { state, terminal } = recordingTerminal(100)
-      // Disconnected, so that a scope that cannot close fails the test at the timeout instead of hanging it.
-      yield* Effect.scoped(
-        Effect.gen(function* () {
-          const board = yield* progressBoard(shards, true, terminal)
-          yield* pastFirstDraw
-          board.update(progress("users", 1000))
-          yield* Effect.sleep("300 millis")
-        })
-      ).pipe(Effect.disconnect, Effect.timeoutFail({ duration: "2 seconds", onTimeout: () => new Error("the board's scope did not close") }))
+      yield* within(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const board = yield* progressBoard(shards, true, terminal)
+            yield* pastFirstDraw
+            board.update(progress("users", 1000))
+            yield* Effect.sleep("300 millis")
+          })
+        ),
+        "the board's scope did not close"
+      )
       expect(state.written).toContain("users")
       // The last thing written is the erase of the board's two lines.
       expect(state.written.endsWith("\r\u001b[2A\u001b[0J")).toBe(true)
@@ -59,9 +72,9 @@ describe("progressBoard", () => {
   it.live("is interrupted like any fiber while it draws", () =>
     Effect.gen(function* () {
       const { terminal } = recordingTerminal(100)
-      const fiber = yield* Effect.fork(Effect.scoped(Effect.zipRight(progressBoard(shards, true, terminal), Effect.never)))
+      const fiber = yield* Effect.forkChild(Effect.scoped(Effect.andThen(progressBoard(shards, true, terminal), Effect.never)))
       yield* pastFirstDraw
-      yield* Fiber.interrupt(fiber).pipe(Effect.disconnect, Effect.timeoutFail({ duration: "2 seconds", onTimeout: () => new Error("not interrupted") }))
+      yield* within(Fiber.interrupt(fiber), "not interrupted")
     })
   )
 

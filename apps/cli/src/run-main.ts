@@ -1,4 +1,4 @@
-import { Effect, type Exit } from "effect"
+import { type Effect, type Exit, Runtime } from "effect"
 
 /**
  * A second SIGINT this soon after the first is the same Ctrl-C: at a terminal the signal goes
@@ -21,44 +21,47 @@ export interface MainOptions {
  * interrupts it the same way, quietly. The process then exits as soon as stdout is flushed,
  * even if some handle would keep it alive.
  *
- * Unlike @effect/platform-node's runMain, a second SIGINT does not kill the process on the
- * spot (the default action once its handler is removed), which under `pnpm start` happens on
- * every Ctrl-C and would leave the locks and temp files behind; a Ctrl-C pressed later does.
+ * Built on Effect's `Runtime.makeRunMain` (which also keeps the process alive while the fiber
+ * waits on nothing Node counts) as @effect/platform-node's runMain is, but unlike that one a
+ * second SIGINT within a second is ignored rather than ending the process on the spot (the
+ * default action once its handler is removed), which under `pnpm start` happens on every
+ * Ctrl-C and would leave the locks and temp files behind; a Ctrl-C pressed later does end it.
  */
 export const runMain = <E>(program: Effect.Effect<void, E>, options: MainOptions): void => {
-  const fiber = Effect.runFork(program)
-  let signalAt: number | undefined
   let stdoutClosed = false
-  const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
+  const run = Runtime.makeRunMain(({ fiber, teardown }) => {
+    let signalAt: number | undefined
+    const interrupt = () => fiber.interruptUnsafe(fiber.id)
 
-  const onSignal = () => {
-    const now = Date.now()
-    if (signalAt === undefined) {
-      signalAt = now
-      interrupt()
-    } else if (now - signalAt > SAME_INTERRUPT_MS) {
-      process.stderr.write(`\n${options.forcedMessage}\n`)
-      process.exit(130)
+    const onSignal = () => {
+      const now = Date.now()
+      if (signalAt === undefined) {
+        signalAt = now
+        interrupt()
+      } else if (now - signalAt > SAME_INTERRUPT_MS) {
+        process.stderr.write(`\n${options.forcedMessage}\n`)
+        process.exit(130)
+      }
     }
-  }
-  process.on("SIGINT", onSignal)
-  process.on("SIGTERM", onSignal)
+    process.on("SIGINT", onSignal)
+    process.on("SIGTERM", onSignal)
 
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error
-    if (stdoutClosed) return
-    stdoutClosed = true
-    interrupt()
-  })
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error
+      if (stdoutClosed) return
+      stdoutClosed = true
+      interrupt()
+    })
 
-  // The fiber's work may be waiting on nothing Node counts (a timer-less Effect.async).
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
-  fiber.addObserver((exit) => {
-    clearInterval(keepAlive)
-    const code = options.teardown(exit, { stdoutClosed })
-    process.exitCode = code
-    // Exit once what was written to stdout is out, whatever handle is left open.
-    if (stdoutClosed) process.exit(code)
-    else process.stdout.write("", () => process.exit(code))
+    fiber.addObserver((exit) =>
+      teardown(exit, (code) => {
+        process.exitCode = code
+        // Exit once what was written to stdout is out, whatever handle is left open.
+        if (stdoutClosed) process.exit(code)
+        else process.stdout.write("", () => process.exit(code))
+      })
+    )
   })
+  // The program reports its own failures (main.ts): Effect's report would repeat them.
+  run(program, { disableErrorReporting: true, teardown: (exit, onExit) => onExit(options.teardown(exit, { stdoutClosed })) })
 }

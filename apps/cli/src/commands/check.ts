@@ -1,9 +1,9 @@
 import { checkShards, type ShardCheck } from "@distributed-insert/core"
-import { Command } from "@effect/cli"
 import { Console, Data, Effect } from "effect"
+import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 import { style } from "../style.ts"
 
@@ -30,7 +30,7 @@ export const checkCommand = Command.make("check", { dataDir, shard: shardSelecti
     const troubled = results.filter((result) => result.status === "problem").map((result) => result.shard)
     if (troubled.length > 0) return yield* new ShardProblemsError({ shards: troubled })
   })
-).pipe(Command.withDescription(checkHelp.summary))
+).pipe(withHelp(checkHelp))
 
 /** The table, then each problem on a line of its own under it. */
 const renderChecks = (results: ReadonlyArray<ShardCheck>): string => {

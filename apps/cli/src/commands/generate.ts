@@ -1,15 +1,15 @@
 import { resolve } from "node:path"
 import { type GeneratedFile, generateFiles, ShardRegistry } from "@distributed-insert/core"
-import { Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
+import { Command, Flag } from "effect/cli"
 import { decimalNumber, displayPath, invocationDir, json, jsonHelp, shardSelection, shardSelectionHelp, wholeNumber } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { shards } from "../plugins.ts"
 
 const count = wholeNumber("count", 0)
-const invalidRatio = decimalNumber("invalid-ratio", { min: 0, max: 1, expected: "a number from 0 to 1" }).pipe(Options.withDefault(0.1))
-const seed = wholeNumber("seed", Number.MIN_SAFE_INTEGER).pipe(Options.withDefault(1))
-const out = Options.text("out").pipe(Options.map((dir) => resolve(invocationDir(), dir)))
+const invalidRatio = decimalNumber("invalid-ratio", { min: 0, max: 1, expected: "a number from 0 to 1" }).pipe(Flag.withDefault(0.1))
+const seed = wholeNumber("seed", Number.MIN_SAFE_INTEGER).pipe(Flag.withDefault(1))
+const out = Flag.String("out").pipe(Flag.map((dir) => resolve(invocationDir(), dir)))
 
 export const generateHelp: CommandHelp = {
   name: "generate",
@@ -59,4 +59,4 @@ export const generateCommand = Command.make("generate", { count, invalidRatio, s
     }))
     yield* Console.log(JSON.stringify(plain, null, 2))
   })
-).pipe(Command.withDescription(generateHelp.summary))
+).pipe(withHelp(generateHelp))

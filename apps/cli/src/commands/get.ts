@@ -1,14 +1,14 @@
 import { getRecord } from "@distributed-insert/core"
-import { Args, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
+import { Argument, Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, json, jsonHelp } from "../common-options.ts"
 import { NoDataYetError } from "../errors.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { terminalSafe } from "../terminal-text.ts"
 import { model, modelHelp, noDataYet, printable, shardStatusOf } from "./list.ts"
 
-const id = Args.text({ name: "ID" })
+const id = Argument.String("ID")
 
 export const getHelp: CommandHelp = {
   name: "get",
@@ -34,4 +34,4 @@ export const getCommand = Command.make("get", { model, id, dataDir, json }, (opt
         .join("\n")
     )
   }).pipe(Effect.provide(appLayer(options.dataDir)))
-).pipe(Command.withDescription(getHelp.summary))
+).pipe(withHelp(getHelp))

@@ -1,18 +1,18 @@
 import { describeShards, listRecords } from "@distributed-insert/core"
-import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, wholeNumber } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"
 
-export const model = Args.text({ name: "MODEL" })
+export const model = Argument.String("MODEL")
 export const modelHelp = { name: "MODEL", description: "Model or shard name, in any case: User, users" }
 
 const DEFAULT_LIMIT = 50
-const limit = wholeNumber("limit", 1).pipe(Options.withDefault(DEFAULT_LIMIT))
+const limit = wholeNumber("limit", 1).pipe(Flag.withDefault(DEFAULT_LIMIT))
 
 export const listHelp: CommandHelp = {
   name: "list",
@@ -52,7 +52,7 @@ export const listCommand = Command.make("list", { model, limit, dataDir, json },
           )
     )
   }).pipe(Effect.provide(appLayer(options.dataDir)))
-).pipe(Command.withDescription(listHelp.summary))
+).pipe(withHelp(listHelp))
 
 /** A value as a table cell: numbers as they are, text with its control characters escaped, NULL for null. */
 export const printable = (value: unknown): string | number =>

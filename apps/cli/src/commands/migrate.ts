@@ -1,9 +1,9 @@
 import { migrate } from "@distributed-insert/core"
-import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
+import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp, waitLock, waitLockHelp } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { ShardFailuresError } from "../errors.ts"
 import { renderTable } from "../render/table.ts"
 
@@ -34,4 +34,4 @@ export const migrateCommand = Command.make("migrate", { dataDir, shard: shardSel
     const failures = results.flatMap((result) => (result.error === null ? [] : [{ shard: result.database, message: result.error.message }]))
     if (failures.length > 0) return yield* new ShardFailuresError({ failures })
   })
-).pipe(Command.withDescription(migrateHelp.summary))
+).pipe(withHelp(migrateHelp))

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path"
 import {
   failedInput,
   formatOfPath,
+  INPUT_FORMATS,
   type InputFormat,
   openInput,
   parseInputSpec,
@@ -19,8 +20,8 @@ import {
   type ShardInput,
   type ShardWorkerTask
 } from "@distributed-insert/core"
-import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import {
   dataDir,
@@ -30,11 +31,12 @@ import {
   jsonHelp,
   shardSelection,
   shardSelectionHelp,
+  toggle,
   waitLock,
   waitLockHelp,
   wholeNumber
 } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
@@ -45,17 +47,17 @@ import { runDir } from "../run-dir.ts"
 
 const count = (n: number) => n.toLocaleString("en-US")
 
-const inputs = Options.text("input").pipe(Options.repeated)
-const format = Options.choice("format", ["ndjson", "json", "csv"]).pipe(Options.optional)
-const reset = Options.boolean("reset")
-const batchSize = wholeNumber("batch-size", 1).pipe(Options.withDefault(DEFAULT_BATCH_SIZE))
-const quiet = Options.boolean("quiet")
-const reportFile = Options.text("report").pipe(Options.optional)
-const checkpointRecords = wholeNumber("checkpoint-records", 0).pipe(Options.withDefault(DEFAULT_CHECKPOINT_RECORDS))
-const checkpointSeconds = wholeNumber("checkpoint-seconds", 0).pipe(Options.withDefault(DEFAULT_CHECKPOINT_SECONDS))
-const failOnReject = Options.boolean("fail-on-reject")
-const onConflict = Options.choice("on-conflict", ["fail", "skip", "replace"]).pipe(Options.withDefault("fail"))
-const workers = Options.choice("workers", ["auto", "on", "off"]).pipe(Options.withDefault("auto"))
+const inputs = Flag.String("input").pipe(Flag.atLeast(0))
+const format = Flag.Literals("format", INPUT_FORMATS).pipe(Flag.optional)
+const reset = toggle("reset")
+const batchSize = wholeNumber("batch-size", 1).pipe(Flag.withDefault(DEFAULT_BATCH_SIZE))
+const quiet = toggle("quiet")
+const reportFile = Flag.String("report").pipe(Flag.optional)
+const checkpointRecords = wholeNumber("checkpoint-records", 0).pipe(Flag.withDefault(DEFAULT_CHECKPOINT_RECORDS))
+const checkpointSeconds = wholeNumber("checkpoint-seconds", 0).pipe(Flag.withDefault(DEFAULT_CHECKPOINT_SECONDS))
+const failOnReject = toggle("fail-on-reject")
+const onConflict = Flag.Literals("on-conflict", ["fail", "skip", "replace"]).pipe(Flag.withDefault("fail"))
+const workers = Flag.Literals("workers", ["auto", "on", "off"]).pipe(Flag.withDefault("auto"))
 
 export const populateHelp: CommandHelp = {
   name: "populate",
@@ -132,14 +134,14 @@ export const populateCommand = Command.make(
       const selected = registry.shards.filter((shard) => selection.length === 0 || selection.includes(shard.name))
       const offloading = yield* workersWanted(options.workers, selected, specs)
       // Two models writing one database must share its connection, so they stay in this thread.
-      const databases = yield* Effect.forEach(selected, (shard) => Effect.either(router.dbForWrite(shard.model)))
+      const databases = yield* Effect.forEach(selected, (shard) => Effect.result(router.dbForWrite(shard.model)))
       const distinct = new Set(databases.map((database) => JSON.stringify(database))).size === databases.length
 
       // Opened here for the shards loaded in this thread; a worker opens its own. An input that
       // cannot be opened fails only its shard, which reports it.
       const opened = new Map<Shard, ShardInput>()
       for (const [shard, spec] of specs) {
-        opened.set(shard, yield* openInput(spec.path, spec.format).pipe(Effect.catchAll((error) => Effect.succeed(failedInput(error)))))
+        opened.set(shard, yield* openInput(spec.path, spec.format).pipe(Effect.catch((error) => Effect.succeed(failedInput(error)))))
       }
 
       // Every shard appends to the report as its records become durable, so it is started
@@ -213,7 +215,7 @@ export const populateCommand = Command.make(
       const rejected = report.summary.invalid + report.summary.failed
       if (options.failOnReject && rejected > 0) return yield* new RejectedRecordsError({ rejected })
     }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir, { waitSeconds: options.waitLock })))
-).pipe(Command.withDescription(populateHelp.summary))
+).pipe(withHelp(populateHelp))
 
 /**
  * `--input SHARD=PATH` options, by registered shard; paths are the user's, relative to where
@@ -225,11 +227,11 @@ const inputSpecs = (specs: ReadonlyArray<string>, format: InputSpec["format"]) =
     const byShard = new Map<Shard, InputSpec>()
     const usage = (reason: string) => new UsageError({ reason })
     for (const text of specs) {
-      const spec = yield* Effect.mapError(parseInputSpec(text), (error) => usage(`--input ${text}: ${error.reason}`))
+      const spec = yield* Effect.mapError(Effect.fromResult(parseInputSpec(text)), (error) => usage(`--input ${text}: ${error.reason}`))
       const shard = yield* registry.lookup(spec.shard)
       if (byShard.has(shard)) return yield* usage(`--input names shard ${shard.name} twice`)
       if (spec.path !== "-" && format === undefined) {
-        yield* Effect.mapError(formatOfPath(spec.path), (error) => usage(`--input ${text}: ${error.reason}`))
+        yield* Effect.mapError(Effect.fromResult(formatOfPath(spec.path)), (error) => usage(`--input ${text}: ${error.reason}`))
       }
       byShard.set(shard, { path: spec.path === "-" ? "-" : resolve(invocationDir(), spec.path), format })
     }

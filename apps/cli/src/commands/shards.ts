@@ -1,9 +1,9 @@
 import { describeShards, ShardRegistry, type ShardStatus } from "@distributed-insert/core"
-import { Command } from "@effect/cli"
 import { Console, Data, Effect } from "effect"
+import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
-import type { CommandHelp } from "../help.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"
@@ -75,7 +75,7 @@ export const shardsCommand = Command.make("shards", { dataDir, shard: shardSelec
     const broken = listings.filter((listing) => listing.problem !== null).map((listing) => listing.shard)
     if (broken.length > 0) return yield* new UnreadableShardsError({ shards: broken })
   }).pipe(Effect.provide(appLayer(options.dataDir)))
-).pipe(Command.withDescription(shardsHelp.summary))
+).pipe(withHelp(shardsHelp))
 
 const renderShards = (listings: ReadonlyArray<ShardListing>): string => {
   const anyProblem = listings.some((listing) => listing.problem !== null)

@@ -30,7 +30,7 @@ export const readShardFile = async (path: string, shardName: string): Promise<Sh
   return Effect.runPromise(
     read.pipe(
       // An unreadable file is not a reason to stop: it is what the harness looks for.
-      Effect.catchAll((error) => Effect.succeed<ShardFile>({ _tag: "Corrupt", reason: error.message })),
+      Effect.catch((error) => Effect.succeed<ShardFile>({ _tag: "Corrupt", reason: error.message })),
       Effect.provide(SqlJsStorage.layer({ dataDir: dirname(path) }))
     )
   )
