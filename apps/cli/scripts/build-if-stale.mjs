@@ -55,7 +55,7 @@ const sourcesHash = () => {
   return hash.digest("hex")
 }
 
-const builtEntries = ["main.js", "shard-worker.js", "crash.js"].map((entry) => join(app, "dist", entry))
+const builtEntries = ["main.js", "shard-worker.js"].map((entry) => join(app, "dist", entry))
 
 const isFresh = (hash) =>
   existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === hash && builtEntries.every((entry) => existsSync(entry))
