@@ -1,5 +1,5 @@
 import { parentPort, Worker, workerData } from "node:worker_threads"
-import { Duration, Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { InputError } from "./errors.ts"
 import { failedInput } from "./failed-input.ts"
 import type { ShardInput } from "./record-source.ts"
@@ -148,22 +148,36 @@ export const runShardInWorker = (
 const INTERRUPT = "interrupt"
 
 /** Long enough for an interrupted worker to finish its batch or its persist and close. */
-const STOP_GRACE = Duration.seconds(10)
+const STOP_GRACE_MS = 10_000
 
 /**
  * Stops an interrupted worker: asks it to interrupt its load, so that it finishes the write and
  * report lines under way (they are one uninterruptible step, see load-shard.ts) and closes its
- * database, and waits for it to exit; terminates it if it has not within STOP_GRACE. Only then
- * does the caller's scope release the shard's lock, which this thread took for the worker.
+ * database, then terminates the thread once the load has ended (it reports, as it does when
+ * interrupted), or after STOP_GRACE_MS if it never does. Terminating it matters: what the
+ * load leaves behind, such as a read of a FIFO that never gets a writer, would keep the thread
+ * alive for good. Only once the thread has exited does the caller's scope release the shard's
+ * lock, which this thread took for the worker.
+ *
+ * Plain timers rather than `Effect.timeout`: this runs as the canceller of an interrupted
+ * `Effect.async`, which is uninterruptible, so a timeout there could never interrupt the wait.
  */
 const stopWorker = (worker: Worker): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
-    worker.once("exit", () => resume(Effect.void))
+    const terminate = () => {
+      clearTimeout(grace)
+      void worker.terminate()
+    }
+    const grace = setTimeout(terminate, STOP_GRACE_MS)
+    worker.once("exit", () => {
+      clearTimeout(grace)
+      resume(Effect.void)
+    })
+    worker.on("message", (message: unknown) => {
+      if (isShardWorkerMessage(message) && message._tag !== "Progress") terminate()
+    })
     worker.postMessage(INTERRUPT)
-  }).pipe(
-    Effect.timeoutTo({ duration: STOP_GRACE, onSuccess: () => Effect.void, onTimeout: () => Effect.promise(() => worker.terminate()) }),
-    Effect.flatten
-  )
+  })
 
 /** A compiled WebAssembly module, as it arrives through `workerData`. */
 const isWasmModule = (value: unknown): value is WebAssembly.Module =>
