@@ -12,7 +12,9 @@ export const dataDir = Options.text("data-dir").pipe(
   Options.withDescription("Directory of the shard files (<shard>.db); default ./data where you ran the command"),
   Options.withFallbackConfig(Config.string("DISTRIBUTED_INSERT_DATA_DIR")),
   Options.optional,
-  Options.map((given) => resolve(invocationDir(), Option.getOrElse(given, () => "data")))
+  // Empty means unset (`DISTRIBUTED_INSERT_DATA_DIR=`), as for most variables: resolved, it would
+  // be the current directory itself.
+  Options.map((given) => resolve(invocationDir(), Option.getOrElse(Option.filter(given, (dir) => dir !== ""), () => "data")))
 )
 
 export const shardSelection = Options.text("shard").pipe(

@@ -207,7 +207,14 @@ const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "rea
   try {
     db.exec("SELECT count(*) FROM sqlite_master")
     if (use === "write" && bytes !== undefined) {
-      const problems = checkProblems(db, "quick_check")
+      // SQLite gives up on some damage with an error rather than a list: that is a finding too.
+      const problems = (() => {
+        try {
+          return checkProblems(db, "quick_check")
+        } catch (error) {
+          return [reasonOf(error)]
+        }
+      })()
       if (problems.length > 0) {
         const shown = problems.slice(0, 3).join("; ")
         const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
