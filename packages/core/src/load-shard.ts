@@ -116,8 +116,12 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
       options.onProgress?.({ shard: shard.name, counts: tally.counts(), input: input.progress?.() ?? null })
     const policy = checkpointPolicy(options)
     // The records processed so far become durable: the database first, then the report says so.
+    // One uninterruptible step: an interruption (Ctrl-C, SIGTERM, a worker told to stop) that
+    // landed between the write and the report's lines would leave the report a checkpoint
+    // behind the file, and one that cut the lines short would leave it part of one behind. A
+    // SIGKILL still can, in between; the report then says less than is durable, never more.
     const makeDurable = (through: number, isCheckpoint: boolean) =>
-      database.persist.pipe(
+      Effect.uninterruptible(database.persist.pipe(
         Effect.zipRight(
           Effect.sync(() => {
             durableThrough = through
@@ -128,7 +132,7 @@ export const loadShard = ({ shard, started, opened }: OpenedShard, input: ShardI
           })
         ),
         Effect.zipRight(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
-      )
+      ))
     const checkpoint = (processed: number) => (policy.due(processed) ? makeDurable(processed, true) : Effect.void)
     const loaded = yield* Effect.either(
       insertRecords(shard, database, input, tally, {
