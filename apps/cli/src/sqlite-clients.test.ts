@@ -41,6 +41,12 @@ const openShell = (script: string) => {
   return shell
 }
 
+/** A marker file the shell creates once the statements before it are done (its output is buffered, the file system is not). */
+const committed = () => join(dir, "committed")
+/** Switches users.db to WAL mode and commits a row, which stays in the log while the shell is open. */
+const walInsert = () =>
+  `PRAGMA journal_mode=WAL;\nINSERT INTO users VALUES (100, 'Shell', 'shell@example.com');\n.system touch '${committed()}'\n`
+
 const waitFor = async (what: string, condition: () => boolean) => {
   const deadline = Date.now() + 20_000
   while (!condition()) {
@@ -64,8 +70,9 @@ const populateUsers = async (...extra: ReadonlyArray<string>) => {
 
 describe.skipIf(!hasSqlite3)(`beside the sqlite3 shell (${hasSqlite3 ? sqlite3Version.stdout.split(" ")[0] : "missing"})`, () => {
   it("a write-ahead log of a shell that has the shard open in WAL mode: refused, every command, until the shell is done; its row then stays", async () => {
-    const shell = openShell("PRAGMA journal_mode=WAL;\nINSERT INTO users VALUES (100, 'Shell', 'shell@example.com');\n")
-    await waitFor("the shell's log", () => sizeOf(`${users()}-wal`) > 0)
+    const shell = openShell(walInsert())
+    await waitFor("the shell's commit", () => existsSync(committed()))
+    expect(sizeOf(`${users()}-wal`)).toBeGreaterThan(0)
     const before = await files()
 
     const refused = await populateUsers()
@@ -92,8 +99,9 @@ describe.skipIf(!hasSqlite3)(`beside the sqlite3 shell (${hasSqlite3 ? sqlite3Ve
   })
 
   it("a write-ahead log left by a shell that was killed: refused; the README's remedy folds it in, and nothing is lost", async () => {
-    const shell = openShell("PRAGMA journal_mode=WAL;\nINSERT INTO users VALUES (100, 'Shell', 'shell@example.com');\n")
-    await waitFor("the shell's log", () => sizeOf(`${users()}-wal`) > 0)
+    const shell = openShell(walInsert())
+    await waitFor("the shell's commit", () => existsSync(committed()))
+    expect(sizeOf(`${users()}-wal`)).toBeGreaterThan(0)
     shell.kill("SIGKILL")
     await exited(shell)
     const before = await files()

@@ -1,4 +1,4 @@
-import { realpath, stat } from "node:fs/promises"
+import { lstat, realpath, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect, Layer, Scope } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
@@ -175,8 +175,9 @@ const notRegularReason = (error: NotRegularFileError): string =>
  * replayed over the new file.
  */
 const requireUnchanged = async (location: string, expected: FileVersion | undefined): Promise<void> => {
-  const current = await stat(location, { bigint: true }).then(
-    (stats) => (stats.isFile() && !stats.isSymbolicLink() ? versionOf(stats) : null),
+  // Not following a link: a link put in the file's place is a change too.
+  const current = await lstat(location, { bigint: true }).then(
+    (stats) => (stats.isFile() ? versionOf(stats) : null),
     (error: unknown) => {
       if (codeOf(error) === "ENOENT") return undefined
       throw error
