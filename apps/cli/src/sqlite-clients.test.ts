@@ -150,6 +150,22 @@ describe.skipIf(!hasSqlite3)(`beside the sqlite3 shell (${hasSqlite3 ? sqlite3Ve
     expect(sqlite3("SELECT count(*) FROM users")).toBe("9")
   })
 
+  it.skipIf(!existsSync("/proc/locks"))("a shell in the middle of a write transaction (holding SQLite's write lock): refused until it commits", async () => {
+    const shell = openShell(`BEGIN IMMEDIATE;\nINSERT INTO users VALUES (100, 'Shell', 'shell@example.com');\n.system touch '${committed()}'\n`)
+    await waitFor("the shell's write lock", () => existsSync(committed()))
+    const before = await files()
+
+    const refused = await populateUsers()
+    expect(refused.code).toBe(1)
+    expect(refused.users.error.message).toContain(`process ${shell.pid} holds SQLite's write lock on users.db`)
+    expect(await files()).toEqual(before)
+
+    shell.stdin?.end("COMMIT;\n.quit\n")
+    await exited(shell)
+    expect((await populateUsers("--on-conflict", "skip")).code).toBe(0)
+    expect(sqlite3("SELECT name FROM users WHERE id = 100")).toBe("Shell")
+  })
+
   it("a shell that writes the shard while a load runs: the load's write is refused, and the shell's row stays", async () => {
     const input = join(dir, "many.ndjson")
     await writeFile(

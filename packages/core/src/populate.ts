@@ -60,7 +60,7 @@ export const populate = (options: PopulateOptions = {}) =>
     if (options.report !== undefined) yield* startReportFile(options.report)
     const offloaded = new Map(
       shards.flatMap((shard) =>
-        Option.toArray(Option.map(options.offload?.(shard) ?? Option.none(), (run) => [shard, lockedOr(shard, run)] as const))
+        Option.toArray(Option.map(options.offload?.(shard) ?? Option.none(), (run) => [shard, lockedOr(shard, run, options)] as const))
       )
     )
     const local = shards.filter((shard) => !offloaded.has(shard))
@@ -89,13 +89,14 @@ export const populate = (options: PopulateOptions = {}) =>
  * Runs an offloaded shard if this thread holds its database's lock; otherwise reports why not
  * (the lock's failure, or the routing's) as a fiber would, without starting it elsewhere.
  */
-const lockedOr = (shard: Shard, run: Effect.Effect<ShardReport>) =>
+const lockedOr = (shard: Shard, run: Effect.Effect<ShardReport>, options: PopulateOptions) =>
   Effect.gen(function* () {
     const router = yield* Router
     const storage = yield* ShardStorage
     const locked = yield* Effect.either(Effect.flatMap(router.dbForWrite(shard.model), storage.lock))
     if (Either.isRight(locked)) return yield* run
-    return yield* loadShard(yield* openShard(shard, () => Effect.void), sampleInput(shard))
+    // Opening fails with the lock's (cached) failure, so the input is never read.
+    return yield* loadShard(yield* openShard(shard, () => Effect.void), options.inputs?.(shard) ?? sampleInput(shard))
   })
 
 /**

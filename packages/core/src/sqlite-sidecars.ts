@@ -1,6 +1,7 @@
 import { lstat } from "node:fs/promises"
 import { basename } from "node:path"
 import { codeOf, kindOf, openRegularFile } from "./regular-file.ts"
+import { sqliteWriterOf } from "./sqlite-locks.ts"
 
 /**
  * SQLite keeps part of a database outside its file while it writes it: a rollback journal
@@ -14,7 +15,10 @@ import { codeOf, kindOf, openRegularFile } from "./regular-file.ts"
  * journal.
  */
 
-/** Why `file` cannot be used as it is, because of what SQLite left beside it; undefined when nothing. */
+/**
+ * Why `file` cannot be used as it is, because of what SQLite left beside it, or because a SQLite
+ * client holds its write lock on it (Linux, see sqlite-locks.ts); undefined when nothing.
+ */
 export const sidecarProblem = async (file: string, use: "read" | "write"): Promise<string | undefined> => {
   const name = basename(file)
   const wal = await sizeOf(`${file}-wal`)
@@ -25,6 +29,17 @@ export const sidecarProblem = async (file: string, use: "read" | "write"): Promi
       `${name}-wal is beside it: SQLite's write-ahead log, which another program (the sqlite3 shell, say) has open in WAL mode, ` +
       `or left when it stopped; it can hold committed changes that are not in ${name} yet. Close that program, then fold the log ` +
       `into the file with \`sqlite3 ${file} 'PRAGMA journal_mode=DELETE'\`, and try again`
+    )
+  }
+  const found = await lstat(file, { bigint: true }).catch((error: unknown) => {
+    if (codeOf(error) === "ENOENT") return undefined
+    throw error
+  })
+  const writer = found === undefined ? undefined : await sqliteWriterOf(found)
+  if (writer !== undefined) {
+    return (
+      `${writer > 0 ? `process ${writer}` : "another process"} holds SQLite's write lock on ${name}: a SQLite client (the sqlite3 shell, ` +
+      "say) is writing it right now. Let it finish (commit, or close it), and try again"
     )
   }
   if (await isHotJournal(`${file}-journal`)) {
