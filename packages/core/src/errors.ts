@@ -42,6 +42,8 @@ export class StorageError extends Data.TaggedError("StorageError")<{
   readonly location: string
   readonly operation: StorageOperation
   readonly reason: string
+  /** What failed underneath (a file system error, SQLite's, a `ShardLockedError`), when there was something. */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return `${this.operation} failed for shard ${this.shard} (${this.location}): ${this.reason}`

@@ -47,7 +47,9 @@ export const recordingStorage = (dataDir: string, calls: Array<StorageCall>): La
     ShardStorage,
     Effect.map(ShardStorage, (storage) =>
       ShardStorage.of({
-        database: (name) => Effect.map(storage.database(name), (database) => recording(database, calls))
+        database: (name) => Effect.map(storage.database(name), (database) => recording(database, calls)),
+        lock: storage.lock,
+        fileRole: storage.fileRole
       })
     )
   ).pipe(Layer.provide(SqlJsStorage.layer({ dataDir })))
