@@ -14,7 +14,9 @@ export const DATA_DIR_ENV = "DISTRIBUTED_INSERT_DATA_DIR"
 export const dataDir = Flag.String("data-dir").pipe(
   Flag.withFallbackConfig(Config.String(DATA_DIR_ENV)),
   Flag.optional,
-  Flag.map((given) => resolve(invocationDir(), Option.getOrElse(given, () => "data")))
+  // Empty means unset (`DISTRIBUTED_INSERT_DATA_DIR=`), as for most variables: resolved, it would
+  // be the current directory itself.
+  Flag.map((given) => resolve(invocationDir(), Option.getOrElse(Option.filter(given, (dir) => dir !== ""), () => "data")))
 )
 export const dataDirHelp: OptionHelp = {
   flag: "--data-dir DIR",

@@ -123,6 +123,23 @@ describe.skipIf(!canMount)("failure modes on a real file system (needs root to m
     expect((await durableThroughByShard(reportPath)).get("users")).toBe(through)
   })
 
+  it("a disk too full for a lock file fails every shard, naming ENOSPC, and leaves no lock or draft behind", async () => {
+    expect(mountTmpfs(dataDir, "64k")).toBe(true)
+    // Fill the disk to its last byte: the write of the filler itself ends with ENOSPC.
+    await writeFile(join(dataDir, "filler"), Buffer.alloc(1 << 20)).catch((error: unknown) => {
+      if (!(error instanceof Error && "code" in error && error.code === "ENOSPC")) throw error
+    })
+
+    const run = await populate([])
+
+    expect(run.code).toBe(1)
+    for (const shard of run.shards) {
+      expect(shard.error?.operation).toBe("lock")
+      expect(shard.error?.message).toContain("ENOSPC")
+    }
+    expect(Object.keys(await snapshot())).toEqual(["filler"])
+  })
+
   it("a read-only data directory fails every shard, naming its file and EROFS, and changes nothing", async () => {
     expect(mountTmpfs(dataDir, "1m")).toBe(true)
     expect((await populate([])).code).toBe(0)

@@ -145,6 +145,8 @@ describe("populate against a shard that another process is writing", () => {
     const refused = await populate(["--workers", "on", ...smallInputs()])
     expect(refused.code).toBe(1)
     expect(shardOf(refused, "users")?.error?.message).toContain(`locked by process ${process.pid}`)
+    // Refused in the main thread, before any worker starts, and reported with its input all the same.
+    expect(shardOf(refused, "users")?.input).toBe(join(inputs, "small", "users.ndjson"))
     expect(shardOf(refused, "orders")?.error).toBeNull()
 
     await rm(join(dataDir, "orders.db"))

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs"
 import { ReportError } from "./errors.ts"
 import { notPersistedResult } from "./not-persisted.ts"
+import { openRegularFileSync } from "./regular-file.ts"
 import type { RecordResult } from "./report.ts"
 
 /**
@@ -42,7 +43,8 @@ export const openDurableResults = (shard: string, files: DurableResultsFiles): D
       throw failed(path)(cause)
     }
   }
-  const report = guard(files.path, () => openSync(files.path, "a", 0o644))
+  // Not a plain open: a FIFO put in the report's place would block this thread for good.
+  const report = guard(files.path, () => openRegularFileSync(files.path, { followLinks: true, mode: "append" }))
   let spool: number | null = null
   // Bytes of held lines in the spool, from its start; the file is reused, never truncated.
   let spooled = 0

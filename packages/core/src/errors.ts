@@ -42,7 +42,7 @@ export class StorageError extends Data.TaggedError("StorageError")<{
   readonly location: string
   readonly operation: StorageOperation
   readonly reason: string
-  /** The underlying failure, when there was one (a file-system or SQLite error). */
+  /** What failed underneath (a file system error, SQLite's, a `ShardLockedError`), when there was something. */
   readonly cause?: unknown
 }> {
   override get message(): string {

@@ -144,6 +144,10 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     }
     const policy = checkpointPolicy(options)
     // The records processed so far become durable: the database first, then the report says so.
+    // One uninterruptible step: an interruption (Ctrl-C, SIGTERM, a worker told to stop) that
+    // landed between the write and the report's lines would leave the report a checkpoint
+    // behind the file, and one that cut the lines short would leave it part of one behind. A
+    // SIGKILL still can, in between; the report then says less than is durable, never more.
     const makeDurable = (through: number, isCheckpoint: boolean) =>
       Effect.sync(() => progress("writing")).pipe(
         Effect.andThen(database.persist),
@@ -157,7 +161,7 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
           })
         ),
         Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
-      )
+      ).pipe(Effect.uninterruptible)
     const checkpoint = (processed: number) =>
       policy.due(processed) ? makeDurable(processed, true).pipe(Effect.andThen(Effect.sync(() => progress("loading")))) : Effect.void
     progress("loading")

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { StorageError } from "./errors.ts"
-import { openInLockOrder } from "./lock-order.ts"
+import { lockInOrder } from "./lock-order.ts"
 import { ShardRegistry } from "./registry.ts"
 import { Router } from "./router.ts"
 import { selectShards } from "./select-shards.ts"
@@ -44,7 +44,7 @@ export const migrate = (selection?: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const storage = yield* ShardStorage
     const shards = yield* selectShards(selection)
-    yield* openInLockOrder(shards.map((shard) => shard.name))
+    yield* lockInOrder(shards.map((shard) => shard.name))
     return yield* Effect.forEach(
       shards,
       (shard) =>

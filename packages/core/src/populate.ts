@@ -1,16 +1,17 @@
-import { Cache, Effect, Option } from "effect"
+import { Cache, Effect, Option, Result } from "effect"
 import type { StorageError } from "./errors.ts"
 import { type LoadOptions, loadShard, openShard } from "./load-shard.ts"
-import { openInLockOrder } from "./lock-order.ts"
+import { lockInOrder } from "./lock-order.ts"
 import type { ShardInput } from "./record-source.ts"
 import type { RunReport, ShardReport } from "./report.ts"
 import { summarize } from "./report.ts"
+import { type ReportTarget, startReportFile } from "./report-file.ts"
 import { Router } from "./router.ts"
 import { sampleInput } from "./sample-input.ts"
 import { selectShards } from "./select-shards.ts"
 import type { Shard } from "./shard.ts"
 import type { ResultFiles } from "./shard-tally.ts"
-import type { ShardDatabase } from "./storage.ts"
+import { type ShardDatabase, ShardStorage } from "./storage.ts"
 
 export interface PopulateOptions extends Omit<LoadOptions, "files"> {
   /** Shards to load, by shard or model name; all registered shards when empty. */
@@ -22,14 +23,27 @@ export interface PopulateOptions extends Omit<LoadOptions, "files"> {
   /** Where each shard's results are written as NDJSON, besides the report. */
   readonly files?: (shard: Shard) => ResultFiles
   /**
+   * The report file the shards' `files` append to (`ResultFiles.report.path`): checked and
+   * emptied once every shard's lock is held, before any shard runs (see report-file.ts). If it
+   * is refused or cannot be written, `populate` fails with a `ReportError` and loads nothing.
+   */
+  readonly report?: ReportTarget
+  /**
    * Runs a shard somewhere else (a worker thread) instead of as a fiber of this thread;
-   * `None` keeps it here. The returned Effect must report, never fail.
+   * `None` keeps it here. The returned Effect must report, never fail. It runs only once this
+   * thread holds the lock of the shard's database, until `populate`'s caller's scope closes,
+   * so it must not lock it again (a worker opens its storage with `LOCKED_BY_CALLER`); a
+   * shard whose lock was refused is reported here and never offloaded.
    */
   readonly offload?: (shard: Shard) => Option.Option<Effect.Effect<ShardReport>>
 }
 
 /**
  * Loads every selected shard concurrently, one fiber per shard, and reports each record.
+ *
+ * Before anything is read, created or emptied, the lock of every database a selected shard
+ * writes is taken, one at a time in name order (lock-order.ts), the offloaded shards' too; then
+ * the report file is started; then the shards run.
  *
  * Shards fail alone: a shard whose database cannot be routed, opened, migrated or written, or
  * whose input cannot be read, is reported with its error while the others complete. Reports
@@ -39,7 +53,16 @@ export const populate = (options: PopulateOptions = {}) =>
   Effect.gen(function* () {
     const shards = yield* selectShards(options.shards)
     const startedAt = new Date().toISOString()
-    const offloaded = new Map(shards.flatMap((shard) => Option.toArray(Option.map(options.offload?.(shard) ?? Option.none(), (run) => [shard, run] as const))))
+    const router = yield* Router
+    // A shard that cannot be routed is left for openShard to report.
+    const databases = yield* Effect.forEach(shards, (shard) => Effect.option(router.dbForWrite(shard.model)))
+    yield* lockInOrder(databases.flatMap(Option.toArray))
+    if (options.report !== undefined) yield* startReportFile(options.report)
+    const offloaded = new Map(
+      shards.flatMap((shard) =>
+        Option.toArray(Option.map(options.offload?.(shard) ?? Option.none(), (run) => [shard, lockedOr(shard, run, options)] as const))
+      )
+    )
     const local = shards.filter((shard) => !offloaded.has(shard))
     const [remote, here] = yield* Effect.all(
       [
@@ -63,16 +86,26 @@ export const populate = (options: PopulateOptions = {}) =>
   })
 
 /**
+ * Runs an offloaded shard if this thread holds its database's lock; otherwise reports why not
+ * (the lock's failure, or the routing's) as a fiber would, without starting it elsewhere.
+ */
+const lockedOr = (shard: Shard, run: Effect.Effect<ShardReport>, options: PopulateOptions) =>
+  Effect.gen(function* () {
+    const router = yield* Router
+    const storage = yield* ShardStorage
+    const locked = yield* Effect.result(Effect.flatMap(router.dbForWrite(shard.model), storage.lock))
+    if (Result.isSuccess(locked)) return yield* run
+    // Opening fails with the lock's (cached) failure, so the input is never read.
+    return yield* loadShard(yield* openShard(shard, () => Effect.void), options.inputs?.(shard) ?? sampleInput(shard))
+  })
+
+/**
  * The shards that run as fibers of this thread. All are opened and migrated before any of
  * them inserts: opening waits for file I/O, and a fiber resumed from I/O would run all its
  * batches (yielding only to fibers that are ready) before the others had even opened.
  */
 const loadHere = (shards: ReadonlyArray<Shard>, options: PopulateOptions) =>
   Effect.gen(function* () {
-    // A shard that cannot be routed is left for openShard to report.
-    const router = yield* Router
-    const databases = yield* Effect.forEach(shards, (shard) => Effect.option(router.dbForWrite(shard.model)))
-    yield* openInLockOrder(databases.flatMap(Option.toArray))
     // Cached per database, so two models sharing one are reset once, before either inserts.
     const resets = yield* Cache.make({ capacity: Number.MAX_SAFE_INTEGER, lookup: (database: ShardDatabase) => database.reset })
     const prepare =

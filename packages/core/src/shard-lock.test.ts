@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process"
-import { readdir, readFile, writeFile } from "node:fs/promises"
+import { execFile, spawn } from "node:child_process"
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
+import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Result, Scope } from "effect"
 import type { ShardLockedError, StorageError } from "./errors.ts"
@@ -9,6 +10,7 @@ import { acquireShardLock, inspectShardLock, type LockHolder, lockFileOf } from 
 import { tempDir } from "./testing.ts"
 
 const shard = "notes"
+const execFileAsync = promisify(execFile)
 
 /** The pid of a process that has exited (and been reaped): nothing runs under it any more. */
 const deadPid = Effect.promise(
@@ -227,6 +229,37 @@ describe("acquireShardLock", () => {
       expect(failure.message).toContain(lockFileOf(location))
       expect(yield* Effect.promise(() => readFile(lockFileOf(location), "utf8"))).toBe("garbage")
     })
+  )
+
+  // Whatever sits at the lock's path that this program did not write, the attempt ends at once
+  // with a message naming the lock file and what is wrong with it, and leaves it as it was, and
+  // leaves nothing of its own behind (no draft, no lock).
+  const notOurs: ReadonlyArray<readonly [string, (lockFile: string, dir: string) => Promise<void>, RegExp]> = [
+    ["a dangling symbolic link", (lockFile, dir) => symlink(join(dir, "nowhere"), lockFile), /is a symbolic link/],
+    ["a symbolic link to a valid lock of a dead process", async (lockFile, dir) => {
+      await writeFile(join(dir, "elsewhere"), `${JSON.stringify({ pid: 999_999, since: "2026-01-02T03:04:05.678Z", hostname: hostname() })}\n`)
+      await symlink(join(dir, "elsewhere"), lockFile)
+    }, /is a symbolic link/],
+    ["a FIFO", (lockFile) => execFileAsync("mkfifo", [lockFile]).then(() => undefined), /is a FIFO/],
+    ["a directory", (lockFile) => mkdir(lockFile), /is a directory/],
+    ["a record naming pid 4294967297", (lockFile) =>
+      writeFile(lockFile, `${JSON.stringify({ pid: 4_294_967_297, since: "2026-01-02T03:04:05.678Z", hostname: hostname() })}\n`), /with a pid from 1 to 2147483647/],
+    ["a record naming pid 0", (lockFile) =>
+      writeFile(lockFile, `${JSON.stringify({ pid: 0, since: "2026-01-02T03:04:05.678Z", hostname: hostname() })}\n`), /with a pid from 1 to 2147483647/],
+    ["megabytes of text", (lockFile) => writeFile(lockFile, "x".repeat(1 << 20)), /holds more than 4096 bytes/]
+  ]
+  it.each(notOurs)("refuses %s at the lock's path at once, with a message, leaving it and nothing else", (_, make, why) =>
+    Effect.gen(function* () {
+      const { dir, location } = yield* setUp
+      yield* Effect.promise(() => make(lockFileOf(location), dir))
+      const before = yield* filesIn(dir)
+      const failure = yield* Effect.scoped(Effect.flip(acquireShardLock({ shard, location, waitSeconds: 0 })))
+      expect(failure).toMatchObject({ _tag: "StorageError", operation: "lock", location })
+      expect(failure.message).toContain(`${lockFileOf(location)} is not a lock file this program wrote`)
+      expect(failure.message).toMatch(why)
+      expect(failure.message).toContain("delete it")
+      expect(yield* filesIn(dir)).toEqual(before)
+    }).pipe(Effect.scoped, Effect.timeout("10 seconds"), Effect.runPromise)
   )
 })
 

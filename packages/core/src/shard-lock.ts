@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto"
-import { link, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises"
+import { link, rm, unlink, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { Clock, Console, Duration, Effect, Result, Schema, type Scope } from "effect"
 import { ShardLockedError, StorageError } from "./errors.ts"
+import { makeDirectory } from "./make-directory.ts"
+import { codeOf, NotRegularFileError, openRegularFile } from "./regular-file.ts"
 
 /**
  * One writer per shard file at a time, across processes: a lock file beside the shard,
@@ -27,8 +29,11 @@ import { ShardLockedError, StorageError } from "./errors.ts"
 
 export type LockHolder = ShardLockedError["holder"]
 
+/** The largest pid a process can have (Linux's pid_max is at most 2^22); also what `process.kill` accepts. */
+const MAX_PID = 2 ** 31 - 1
+
 const LockRecord = Schema.fromJsonString(
-  Schema.Struct({ pid: Schema.Int.check(Schema.isGreaterThan(0)), since: Schema.String, hostname: Schema.String })
+  Schema.Struct({ pid: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_PID })), since: Schema.String, hostname: Schema.String })
 )
 
 export interface LockWait {
@@ -118,7 +123,7 @@ const MAX_ROUNDS = 16
 
 /** One attempt: create the lock, or else take over a stale one, or else say who holds it. */
 const tryLock = async (lockFile: string, me: LockHolder): Promise<Attempt> => {
-  await mkdir(dirname(lockFile), { recursive: true, mode: 0o755 })
+  await makeDirectory(dirname(lockFile))
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (await createExclusive(lockFile, me)) return { _tag: "Acquired", holder: me }
     const holder = await readHolder(lockFile)
@@ -170,7 +175,13 @@ const removeStale = async (path: string, stale: LockHolder, me: LockHolder): Pro
  */
 const createExclusive = async (path: string, holder: LockHolder): Promise<boolean> => {
   const draft = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
-  await writeFile(draft, `${JSON.stringify(holder)}\n`, { flag: "wx", mode: 0o644 })
+  try {
+    await writeFile(draft, `${JSON.stringify(holder)}\n`, { flag: "wx", mode: 0o644 })
+  } catch (error) {
+    // The draft can exist, empty or torn, when the write fails (a full disk): not ours to leave.
+    await rm(draft, { force: true })
+    throw error
+  }
   try {
     await link(draft, path)
   } catch (error) {
@@ -186,18 +197,37 @@ const createExclusive = async (path: string, holder: LockHolder): Promise<boolea
   return true
 }
 
-/** The lock's holder; `undefined` when there is no lock file. */
+/** A lock record is a line of about a hundred bytes; more than this is not one. */
+const LOCK_BYTES = 4096
+
+/**
+ * The lock's holder; `undefined` when there is no lock file. Anything else at its path (a
+ * symbolic link, dangling or not, a FIFO, a directory, a record this program did not write)
+ * is an error naming the file: guessing would risk two writers, and a FIFO would block forever.
+ */
 const readHolder = async (path: string): Promise<LockHolder | undefined> => {
-  let text: string
+  const notOurs = (detail: string, cause?: unknown) =>
+    new Error(`${path} is not a lock file this program wrote (${detail}); if no command is writing the shard, delete it`, { cause })
+  let opened: Awaited<ReturnType<typeof openRegularFile>>
   try {
-    text = await readFile(path, "utf8")
+    opened = await openRegularFile(path, { followLinks: false })
   } catch (error) {
     if (codeOf(error) === "ENOENT") return undefined
+    if (error instanceof NotRegularFileError) throw notOurs(`it is ${error.kind}`)
     throw error
+  }
+  let text: string
+  try {
+    const buffer = Buffer.alloc(LOCK_BYTES + 1)
+    const { bytesRead } = await opened.file.read(buffer, 0, buffer.length, 0)
+    if (bytesRead > LOCK_BYTES) throw notOurs(`it holds more than ${LOCK_BYTES} bytes`)
+    text = buffer.subarray(0, bytesRead).toString("utf8")
+  } finally {
+    await opened.file.close()
   }
   const decoded = Schema.decodeUnknownResult(LockRecord)(text.trim())
   if (Result.isSuccess(decoded)) return decoded.success
-  throw new Error(`${path} is not a lock file this program wrote; if no command is writing the shard, delete it`, { cause: decoded.failure })
+  throw notOurs(`it does not hold {"pid","since","hostname"} with a pid from 1 to ${MAX_PID}`, decoded.failure)
 }
 
 /** Whether the lock's holder is known to be gone. Only this host's processes can be seen. */
@@ -239,7 +269,5 @@ const releaseLock = (lockFile: string, me: LockHolder): Effect.Effect<void> =>
     Effect.flatMap((problem) => (problem === undefined ? Effect.void : Console.error(`warning: releasing ${lockFile}: ${problem}`))),
     Effect.catch((error) => Console.error(`warning: could not release ${lockFile}: ${reasonOf(error.cause)}`))
   )
-
-const codeOf = (error: unknown): unknown => (error instanceof Error && "code" in error ? error.code : undefined)
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

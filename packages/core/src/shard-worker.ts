@@ -1,6 +1,6 @@
 import { parentPort, Worker, workerData } from "node:worker_threads"
-import { Console, Duration, Effect, Schema } from "effect"
-import type { InputError, ShardLockedError } from "./errors.ts"
+import { Effect, Schema } from "effect"
+import type { InputError } from "./errors.ts"
 import { failedInput } from "./failed-input.ts"
 import { INPUT_FORMATS } from "./input/format.ts"
 import type { ShardInput } from "./record-source.ts"
@@ -10,10 +10,9 @@ import type { ShardReport } from "./report.ts"
 import type { DatabaseRouter } from "./router.ts"
 import { sampleInput } from "./sample-input.ts"
 import type { Shard } from "./shard.ts"
-import { lockWaitNotice } from "./shard-lock.ts"
 import { shardsLayer } from "./shards-layer.ts"
 import { compileSqlJs, useCompiledSqlJs } from "./sqljs.ts"
-import { SqlJsStorage } from "./sqljs-storage.ts"
+import { LOCKED_BY_CALLER, SqlJsStorage } from "./sqljs-storage.ts"
 
 /**
  * What a worker thread is asked to do: load one shard, from a file or its sample data, into
@@ -27,9 +26,8 @@ const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
 export const ShardWorkerTask = Schema.Struct({
   shard: Schema.String,
   input: Schema.NullOr(Schema.Struct({ path: Schema.String, format: Schema.optionalKey(Format) })),
+  /** The thread that starts the worker holds the shard's lock (shard-lock.ts) until the worker has exited. */
   dataDir: Schema.String,
-  /** How long to wait for another process's lock on the shard file (shard-lock.ts). */
-  lockWaitSeconds: NonNegative,
   reset: Schema.Boolean,
   batchSize: Schema.Int,
   onConflict: Schema.Literals(["fail", "skip", "replace"]),
@@ -94,10 +92,13 @@ export const serveShardWorker = (plugins: {
     const opened = yield* openShard(shard, (database) => (task.reset ? database.reset : Effect.void))
     return yield* loadShard(opened, input, { ...task, onProgress })
   })
-  const writer = { waitSeconds: task.lockWaitSeconds, onWait: (busy: ShardLockedError) => Console.error(lockWaitNotice(busy, task.lockWaitSeconds)) }
-  const layer = shardsLayer({ shards: plugins.shards, routers: plugins.routers ?? [], storage: SqlJsStorage.layer({ dataDir: task.dataDir, writer }) })
+  // The main thread took the shard's lock for the worker, before the run's report file was
+  // started (see populate.ts), and keeps it until the worker has exited.
+  const storage = SqlJsStorage.layer({ dataDir: task.dataDir, writer: LOCKED_BY_CALLER })
+  const layer = shardsLayer({ shards: plugins.shards, routers: plugins.routers ?? [], storage })
   // Sent by runShardInWorker when the run is interrupted: interrupting the load, rather than
-  // having the thread terminated, runs its finalizers, which release the shard's lock.
+  // having the thread terminated, runs its finalizers, which finish or abandon its write and
+  // close its database before the main thread releases the shard's lock.
   const interruption = new AbortController()
   port.on("message", (message: unknown) => {
     if (message === INTERRUPT) interruption.abort()
@@ -154,21 +155,36 @@ export const runShardInWorker = (
 const INTERRUPT = "interrupt"
 
 /** Long enough for an interrupted worker to finish its batch or its persist and close. */
-const STOP_GRACE = Duration.seconds(10)
+const STOP_GRACE_MS = 10_000
 
 /**
- * Stops an interrupted worker: asks it to interrupt its load, so that its finalizers close its
- * database and release the shard's lock, and waits for it to exit; terminates it if it has not
- * within STOP_GRACE (its lock, naming this process, is then taken over once this process exits).
+ * Stops an interrupted worker: asks it to interrupt its load, so that it finishes the write and
+ * report lines under way (they are one uninterruptible step, see load-shard.ts) and closes its
+ * database, then terminates the thread once the load has ended (it reports, as it does when
+ * interrupted), or after STOP_GRACE_MS if it never does. Terminating it matters: what the
+ * load leaves behind, such as a read of a FIFO that never gets a writer, would keep the thread
+ * alive for good. Only once the thread has exited does the caller's scope release the shard's
+ * lock, which this thread took for the worker.
+ *
+ * Plain timers rather than `Effect.timeout`: this runs as the canceller of an interrupted
+ * `Effect.callback`, which is uninterruptible, so a timeout there could never interrupt the wait.
  */
 const stopWorker = (worker: Worker): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
-    worker.once("exit", () => resume(Effect.void))
+    const terminate = () => {
+      clearTimeout(grace)
+      void worker.terminate()
+    }
+    const grace = setTimeout(terminate, STOP_GRACE_MS)
+    worker.once("exit", () => {
+      clearTimeout(grace)
+      resume(Effect.void)
+    })
+    worker.on("message", (message: unknown) => {
+      if (isShardWorkerMessage(message) && message._tag !== "Progress") terminate()
+    })
     worker.postMessage(INTERRUPT)
-  }).pipe(
-    Effect.timeoutOrElse({ duration: STOP_GRACE, orElse: () => Effect.promise(() => worker.terminate()) }),
-    Effect.asVoid
-  )
+  })
 
 /** A compiled WebAssembly module, as it arrives through `workerData`. */
 const isWasmModule = (value: unknown): value is WebAssembly.Module =>

@@ -1,28 +1,44 @@
-import { mkdir, readFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
+import { lstat, realpath, stat } from "node:fs/promises"
+import { basename, dirname, join, resolve } from "node:path"
 import { Cache, Effect, Layer, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
-import { writeFileAtomic } from "./atomic-file.ts"
+import { type FileVersion, sameVersion, versionOf, writeFileAtomic } from "./atomic-file.ts"
 import { StorageError, type StorageOperation } from "./errors.ts"
+import { makeDirectory } from "./make-directory.ts"
 import type { AppliedMigration, Migration } from "./migration.ts"
+import { codeOf, NotRegularFileError, openRegularFile } from "./regular-file.ts"
 import { acquireShardLock, type LockWait } from "./shard-lock.ts"
 import type { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
+import { resolveLinks, sameIdentity } from "./same-file.ts"
+import { sidecarProblem } from "./sqlite-sidecars.ts"
 import { loadSqlJs } from "./sqljs.ts"
 import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
+
+/**
+ * A writer storage whose caller already holds every shard's lock for longer than the storage
+ * lives, so the storage does not take it again: a worker thread loading a shard that the main
+ * thread locked for it (a lock names a process, and the worker is in the same one).
+ */
+export const LOCKED_BY_CALLER = "locked-by-caller"
 
 export interface SqlJsStorageOptions {
   /** Directory holding one `<shard>.db` file per shard; created on first write. */
   readonly dataDir: string
   /**
    * Open the databases for writing: each takes its shard's single-writer lock (shard-lock.ts)
-   * for the layer's lifetime, waiting up to `waitSeconds` for another writer. Without it the
-   * databases are opened as readers, which never lock and are never blocked.
+   * for the layer's lifetime, waiting up to `waitSeconds` for another writer, unless the caller
+   * holds it (`LOCKED_BY_CALLER`). A writer also refuses a file that fails SQLite's quick
+   * check, so that a damaged file is never written back. Without it the databases are opened
+   * as readers, which never lock and are never blocked.
    */
-  readonly writer?: LockWait
+  readonly writer?: LockWait | typeof LOCKED_BY_CALLER
 }
 
 const LEDGER = "_migrations"
+
+/** The file of database `name` in `dataDir`. */
+export const shardFileOf = (dataDir: string, name: ShardName): string => join(dataDir, `${name}.db`)
 
 /**
  * Shard databases held in memory by sql.js and persisted to `<dataDir>/<shard>.db`, an
@@ -34,6 +50,23 @@ export const SqlJsStorage = {
       ShardStorage,
       Effect.gen(function* () {
         const scope = yield* Effect.scope
+        const writer = options.writer
+        // Cached, failures included: a shard whose lock was refused stays refused for the run.
+        const locks = yield* Cache.make({
+          capacity: Number.MAX_SAFE_INTEGER,
+          lookup: (name: ShardName): Effect.Effect<void, StorageError> => {
+            if (writer === undefined || writer === LOCKED_BY_CALLER) return Effect.void
+            const location = shardFileOf(options.dataDir, name)
+            return acquireShardLock({ shard: name, location, ...writer }).pipe(
+              Effect.catchTag("ShardLockedError", (busy) =>
+                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
+              ),
+              Effect.asVoid,
+              Scope.provide(scope)
+            )
+          }
+        })
+        const lock = (name: ShardName) => Cache.get(locks, name)
         // One database per name for the layer's lifetime, failures included (a file that cannot
         // be opened says so to every caller); concurrent callers share one opening. sql.js is
         // compiled on first use, not when the layer is built: a run whose shards all load in
@@ -41,37 +74,36 @@ export const SqlJsStorage = {
         const databases = yield* Cache.make({
           capacity: Number.MAX_SAFE_INTEGER,
           lookup: (name: ShardName) =>
-            Effect.promise(loadSqlJs).pipe(
-              Effect.flatMap((SQL) => openDatabase(SQL, name, join(options.dataDir, `${name}.db`), options.writer)),
+            // Locked before the file is read, not at the first write: sql.js works on a copy in
+            // memory and `persist` writes all of it back, so two writers that had read the same
+            // file would each write back their own copy, and the last one would drop the other's rows.
+            lock(name).pipe(
+              Effect.andThen(Effect.promise(loadSqlJs)),
+              Effect.flatMap((SQL) =>
+                openDatabase(SQL, name, shardFileOf(options.dataDir, name), writer === undefined ? "read" : "write")
+              ),
               Scope.provide(scope)
             )
         })
-        return ShardStorage.of({ database: (name) => Cache.get(databases, name) })
+        const fileRole = (path: string, names: ReadonlyArray<ShardName>) =>
+          Effect.promise(() => roleOf(options.dataDir, path, names))
+        return ShardStorage.of({ database: (name) => Cache.get(databases, name), lock, fileRole })
       })
     )
 }
 
-const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, writer: LockWait | undefined) =>
+const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: "read" | "write") =>
   Effect.gen(function* () {
     const fail = (operation: StorageOperation) => (cause: unknown) =>
       new StorageError({ shard: name, location, operation, reason: reasonOf(cause), cause })
 
-    // Locked before the file is read, not at the first write: sql.js works on a copy in memory
-    // and `persist` writes all of it back, so two writers that had read the same file would
-    // each write back their own copy, and the last one would drop the other's rows.
-    if (writer !== undefined) {
-      yield* acquireShardLock({ shard: name, location, ...writer }).pipe(
-        Effect.catchTag("ShardLockedError", (busy) =>
-          Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
-        )
-      )
-    }
-
-    const bytes = yield* Effect.tryPromise({ try: () => readIfPresent(location), catch: fail("open") })
-    let exists = bytes !== undefined
+    const found = yield* Effect.tryPromise({ try: () => readShardFile(location, use), catch: fail("open") })
+    // The file as this run last read or wrote it (undefined: there was none), to make sure
+    // nobody else wrote it in between before replacing it.
+    let onDisk: FileVersion | undefined = found?.version
     // Replaced by `reset`; the finalizer closes whichever database is current.
     let db: Database = yield* Effect.acquireRelease(
-      Effect.try({ try: () => openVerified(SQL, bytes), catch: fail("open") }),
+      Effect.try({ try: () => openVerified(SQL, found?.bytes, use), catch: fail("open") }),
       () => Effect.sync(() => db.close())
     )
     const lock = yield* Semaphore.make(1)
@@ -82,7 +114,7 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, write
       name,
       location,
       get exists() {
-        return exists
+        return onDisk !== undefined
       },
       appliedMigrations: locked("read", () => readLedger(db)),
       migrate: (model, migrations) => locked("migrate", () => applyMigrations(db, model, migrations)),
@@ -100,9 +132,9 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, write
       persist: lock.withPermits(1)(
         Effect.uninterruptible(Effect.tryPromise({
           try: async () => {
-            await mkdir(dirname(location), { recursive: true, mode: 0o755 })
-            await writeFileAtomic(location, db.export())
-            exists = true
+            await makeDirectory(dirname(location))
+            const expected = onDisk
+            onDisk = await writeFileAtomic(location, db.export(), { beforeRename: () => requireUnchanged(location, expected) })
           },
           catch: fail("persist")
         }))
@@ -111,25 +143,143 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, write
     return database
   })
 
-const readIfPresent = async (path: string): Promise<Uint8Array | undefined> => {
+/**
+ * The shard file's bytes and version, or undefined when there is none. Refused: anything but
+ * a regular file (a FIFO would block the read forever; a symbolic link would be replaced by a
+ * regular file at the first write, leaving the file it points to behind), and a file that
+ * SQLite's sidecars say is not whole on its own (sqlite-sidecars.ts).
+ */
+const readShardFile = async (location: string, use: "read" | "write"): Promise<{ readonly bytes: Uint8Array; readonly version: FileVersion } | undefined> => {
+  const problem = await sidecarProblem(location, use)
+  if (problem !== undefined) throw new Error(problem)
+  let opened: Awaited<ReturnType<typeof openRegularFile>>
   try {
-    return await readFile(path)
+    opened = await openRegularFile(location, { followLinks: false })
   } catch (error) {
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") return undefined
+    if (codeOf(error) === "ENOENT") return undefined
+    if (error instanceof NotRegularFileError) throw new Error(notRegularReason(error))
     throw error
+  }
+  try {
+    // The version is taken before the read: a write that lands during the read changes it, and
+    // is then caught before this copy is written back.
+    const version = versionOf(await opened.file.stat({ bigint: true }))
+    return { bytes: await opened.file.readFile(), version }
+  } finally {
+    await opened.file.close()
   }
 }
 
-/** sql.js accepts any bytes lazily; touching the schema makes a non-SQLite file fail here. */
-const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database => {
+const notRegularReason = (error: NotRegularFileError): string =>
+  error.kind === "a symbolic link"
+    ? `it is a symbolic link, not a regular file: a shard file is replaced whole (a temp file renamed over it) when written, which would replace the link, ` +
+      "not the file it points to, so links are refused; to keep the shards elsewhere, point the data directory there (or link the directory)"
+    : `it is ${error.kind}, not a regular file: a shard file must be a regular SQLite file`
+
+/**
+ * Refuses to replace the shard file if it is not the one this run last read or wrote: another
+ * program (the sqlite3 shell, another SQLite client) wrote it meanwhile, or left a journal or
+ * log beside it. Overwriting would silently undo that program's changes, or leave its log to be
+ * replayed over the new file.
+ */
+const requireUnchanged = async (location: string, expected: FileVersion | undefined): Promise<void> => {
+  // Not following a link: a link put in the file's place is a change too.
+  const current = await lstat(location, { bigint: true }).then(
+    (stats) => (stats.isFile() ? versionOf(stats) : null),
+    (error: unknown) => {
+      if (codeOf(error) === "ENOENT") return undefined
+      throw error
+    }
+  )
+  const changed =
+    expected === undefined
+      ? current === undefined
+        ? undefined
+        : "it was created by another program since this run found none"
+      : current === undefined
+        ? "it was removed since this run read it"
+        : current === null || !sameVersion(current, expected)
+          ? "another program wrote it since this run read it"
+          : undefined
+  if (changed !== undefined) throw new Error(`not replaced: ${changed} (its size, time or inode changed), and writing this run's copy would undo that program's changes`)
+  const problem = await sidecarProblem(location, "write")
+  if (problem !== undefined) throw new Error(`not replaced: ${problem}`)
+}
+
+/**
+ * sql.js accepts any bytes lazily; touching the schema makes a non-SQLite file fail here. A
+ * writer also runs SQLite's quick check: a damaged file can open and even take inserts, and
+ * writing it back would spread the damage over a file that looks freshly written.
+ */
+const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "read" | "write"): Database => {
   const db = new SQL.Database(bytes)
   try {
     db.exec("SELECT count(*) FROM sqlite_master")
+    if (use === "write" && bytes !== undefined) {
+      // SQLite gives up on some damage with an error rather than a list: that is a finding too.
+      const problems = (() => {
+        try {
+          return checkProblems(db, "quick_check")
+        } catch (error) {
+          return [reasonOf(error)]
+        }
+      })()
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 3).join("; ")
+        const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
+        throw new Error(
+          `it fails SQLite's integrity check (${shown}${more}), so it is not loaded, lest it be written back: ` +
+            "the check command lists the problems; restore the file from a backup, or salvage its rows with the sqlite3 shell's .recover"
+        )
+      }
+    }
     return db
   } catch (error) {
     db.close()
     throw error
   }
+}
+
+/**
+ * What the storage keeps in the data directory for database `name`, by file name. `path` is
+ * compared after following symbolic links (the directory's and its own, dangling or not), and by
+ * device and inode for the files that exist (a hard link), so a path reaching one of them in any
+ * way is found.
+ */
+const roleOf = async (dataDir: string, path: string, names: ReadonlyArray<ShardName>): Promise<string | undefined> => {
+  const resolved = await resolveLinks(path)
+  const home = await realpath(dataDir).catch(() => resolve(dataDir))
+  if (dirname(resolved) === home) {
+    const byName = names.map((name) => roleByName(basename(resolved), name)).find((role) => role !== undefined)
+    if (byName !== undefined) return byName
+  }
+  const target = await stat(path).catch(() => undefined)
+  if (target === undefined) return undefined
+  for (const name of names) {
+    for (const [suffix, role] of FIXED_FILES) {
+      const kept = await stat(`${shardFileOf(dataDir, name)}${suffix}`).catch(() => undefined)
+      if (sameIdentity(kept, target)) return role(name)
+    }
+  }
+  return undefined
+}
+
+/** The files of a database that have fixed names: the file, SQLite's sidecars, the lock. */
+const FIXED_FILES: ReadonlyArray<readonly [string, (name: string) => string]> = [
+  ["", (name) => `the shard file of ${name}`],
+  ["-wal", (name) => `SQLite's write-ahead log of shard ${name}`],
+  ["-journal", (name) => `SQLite's rollback journal of shard ${name}`],
+  ["-shm", (name) => `SQLite's shared-memory file of shard ${name}`],
+  [".lock", (name) => `the lock file of shard ${name}`]
+]
+
+const roleByName = (file: string, name: ShardName): string | undefined => {
+  const shardFile = `${name}.db`
+  for (const [suffix, role] of FIXED_FILES) if (file === `${shardFile}${suffix}`) return role(name)
+  // A lock's takeover guard, and the temp files of a write or of a lock being created.
+  if (file.startsWith(`${shardFile}.lock.`)) return `a lock file of shard ${name}`
+  if (file.startsWith(`.${shardFile}.`) && file.endsWith(".tmp")) return `a temp file of shard ${name}`
+  return undefined
 }
 
 const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {
@@ -286,8 +436,10 @@ const queryRows = (db: Database, sql: string, params: ReadonlyArray<SqlValue>): 
  * `PRAGMA integrity_check` answers one row, `ok`, or rows of problems, some of them several
  * lines under a `*** in database main ***` heading: one problem per line here, without it.
  */
-const integrityProblems = (db: Database): ReadonlyArray<string> => {
-  const answers = queryRows(db, "PRAGMA integrity_check", []).map((row) => String(row["integrity_check"]))
+const integrityProblems = (db: Database): ReadonlyArray<string> => checkProblems(db, "integrity_check")
+
+const checkProblems = (db: Database, check: "integrity_check" | "quick_check"): ReadonlyArray<string> => {
+  const answers = queryRows(db, `PRAGMA ${check}`, []).map((row) => String(row[check]))
   if (answers.length === 1 && answers[0] === "ok") return []
   return answers.flatMap((answer) => answer.split("\n")).filter((line) => line !== "" && !/^\*\*\* in database \w+ \*\*\*$/.test(line))
 }

@@ -83,5 +83,23 @@ export interface ShardDatabase {
  */
 export class ShardStorage extends Context.Service<
   ShardStorage,
-  { readonly database: (name: ShardName) => Effect.Effect<ShardDatabase, StorageError> }
+  {
+    readonly database: (name: ShardName) => Effect.Effect<ShardDatabase, StorageError>
+    /**
+     * Takes database `name`'s single-writer lock for the layer's lifetime without reading it
+     * (`database` takes it first too), so that a run can hold the locks of everything it will
+     * write before it creates or empties any file, one at a time in a global order (see
+     * lock-order.ts). The same answer every time for the same name. Does nothing in a storage
+     * opened to read, or whose caller holds the locks.
+     */
+    readonly lock: (name: ShardName) => Effect.Effect<void, StorageError>
+    /**
+     * What `path` is to this storage, if it is one of the files it keeps for one of the
+     * databases `names` (the database file, its lock, the database engine's journals, a temp
+     * file of a write), however the path reaches it (a symbolic or hard link): a phrase for a
+     * message, such as "the shard file of users"; undefined otherwise. Lets a caller refuse to
+     * write over them, e.g. a report file.
+     */
+    readonly fileRole: (path: string, names: ReadonlyArray<ShardName>) => Effect.Effect<string | undefined>
+  }
 >()("@distributed-insert/core/ShardStorage") {}

@@ -49,7 +49,9 @@ export const recordingStorage = (dataDir: string, calls: Array<StorageCall>): La
     Effect.gen(function* () {
       const storage = yield* ShardStorage
       return ShardStorage.of({
-        database: (name) => Effect.map(storage.database(name), (database) => recording(database, calls))
+        database: (name) => Effect.map(storage.database(name), (database) => recording(database, calls)),
+        lock: storage.lock,
+        fileRole: storage.fileRole
       })
     })
   ).pipe(Layer.provide(SqlJsStorage.layer({ dataDir })))

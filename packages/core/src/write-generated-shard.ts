@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto"
-import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises"
+import { type FileHandle, open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { Effect } from "effect"
 import { GeneratedFileError, type GeneratorsMissingError } from "./errors.ts"
 import { type GenerateOptions, type GeneratedCounts, generateNdjson, type NdjsonChunks } from "./generate.ts"
+import { makeDirectory } from "./make-directory.ts"
 import type { Shard } from "./shard.ts"
 
 /**
@@ -28,11 +29,11 @@ export const writeGeneratedShard = (
         catch: (cause) =>
           new GeneratedFileError({ shard: shard.name, path, reason: `${doing}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
       })
-    yield* attempt("creating its directory", () => mkdir(dirname(path), { recursive: true }))
+    yield* attempt("creating its directory", () => makeDirectory(dirname(path)))
     // Unique per write, so two runs never share a temp file; the dot hides it from `ls`.
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
     return yield* Effect.acquireUseRelease(
-      attempt("creating a temp file", () => open(temp, "w", 0o644)),
+      attempt("creating a temp file", () => open(temp, "wx", 0o644)),
       (file) =>
         writeChunks(file, chunks, attempt).pipe(
           Effect.tap(() => attempt("closing it", () => file.close())),

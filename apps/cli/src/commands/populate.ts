@@ -1,4 +1,4 @@
-import { stat, writeFile } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import {
   failedInput,
@@ -8,7 +8,6 @@ import {
   openInput,
   parseInputSpec,
   populate,
-  ReportError,
   Router,
   runShardInWorker,
   type Shard,
@@ -144,10 +143,9 @@ export const populateCommand = Command.make(
         opened.set(shard, yield* openInput(spec.path, spec.format).pipe(Effect.catch((error) => Effect.succeed(failedInput(error)))))
       }
 
-      // Every shard appends to the report as its records become durable, so it is started
-      // empty here, before any shard runs; it is never rewritten (see durable-results.ts).
+      // Every shard appends to the report as its records become durable; populate checks it
+      // and starts it empty once it holds the shards' locks, before any shard runs.
       const reportPath = Option.map(options.reportFile, (path) => resolve(invocationDir(), path))
-      if (Option.isSome(reportPath)) yield* startReportFile(reportPath.value)
       const files = (shard: Shard) => ({
         rejected: join(dir, `${shard.name}.rejected.ndjson`),
         ...(Option.isSome(reportPath) ? { report: { path: reportPath.value, spool: join(dir, `${shard.name}.results.ndjson`) } } : {})
@@ -158,7 +156,6 @@ export const populateCommand = Command.make(
           shard: shard.name,
           input: spec === undefined ? null : { path: spec.path, ...(spec.format === undefined ? {} : { format: spec.format }) },
           dataDir: options.dataDir,
-          lockWaitSeconds: options.waitLock,
           reset: options.reset,
           batchSize: options.batchSize,
           onConflict: options.onConflict,
@@ -186,6 +183,7 @@ export const populateCommand = Command.make(
             checkpointSeconds: options.checkpointSeconds,
             inputs: (shard) => opened.get(shard) ?? sampleInput(shard),
             files,
+            ...(Option.isSome(reportPath) ? { report: { path: reportPath.value, inputs: [...specs.values()].map((spec) => spec.path) } } : {}),
             onProgress: board.update,
             offload: (shard) =>
               offloading && distinct && specs.get(shard)?.path !== "-"
@@ -258,13 +256,6 @@ const inputsMatchSelection = (specs: ReadonlyMap<Shard, InputSpec>, selection: R
         ].join("; ")} (with --input, the shards loaded are those named by --input; --shard is not needed)`
       })
     }
-  })
-
-/** Empties (or creates) the `--report` file; a file that cannot be written is a ReportError naming it. */
-const startReportFile = (path: string) =>
-  Effect.tryPromise({
-    try: () => writeFile(path, "", { mode: 0o644 }),
-    catch: (cause) => new ReportError({ path, reason: cause instanceof Error ? cause.message : String(cause) })
   })
 
 /** Worker threads pay off only on large inputs; `auto` measures the files to decide. */

@@ -1,8 +1,9 @@
-import { createReadStream, fstatSync, type ReadStream } from "node:fs"
+import { fstatSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import type { Readable } from "node:stream"
 import { Effect } from "effect"
 import { InputError } from "../errors.ts"
+import { type FileStream, openFileStream } from "../file-stream.ts"
 import type { ShardInput, SourceItem } from "../record-source.ts"
 import { readCsv } from "./csv.ts"
 import { formatOfPath, type InputFormat } from "./format.ts"
@@ -49,16 +50,16 @@ export const openInput = (
       }
     }
     const size = yield* sizeOf(path)
-    let reading: ReadStream | null = null
+    let reading: FileStream | null = null
     const source: AsyncIterable<ReadonlyArray<SourceItem>> = {
       [Symbol.asyncIterator]: () => {
-        // Large reads: fewer round trips through the thread pool, which worker threads share.
-        const file = createReadStream(path, { highWaterMark: 1 << 20 })
+        // Opened so that a FIFO with no writer yet can be waited for and still interrupted.
+        const file = openFileStream(path)
         reading = file
-        return failingAsInputError(path, read(file))[Symbol.asyncIterator]()
+        return failingAsInputError(path, read(file.stream))[Symbol.asyncIterator]()
       }
     }
-    return { source, origin: path, textValues, progress: () => ({ done: reading?.bytesRead ?? 0, total: size }) }
+    return { source, origin: path, textValues, progress: () => ({ done: reading?.bytesRead() ?? 0, total: size }) }
   })
 
 /**
