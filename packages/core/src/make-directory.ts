@@ -4,11 +4,12 @@ import { dirname } from "node:path"
 /**
  * Creates `path` and its missing parents, like `mkdir -p`, in a bounded number of steps.
  *
- * Not `mkdir(path, { recursive: true })`: Node 20's recursive mkdir retries for as long as the
- * kernel answers ENOENT for a directory whose parent exists, and some file systems always do
- * (`/proc/x`, a parent being removed meanwhile): it then spins in the thread pool at 100% CPU,
- * forever, and even `process.exit` waits for it. Here each level is tried at most twice (once,
- * then once more after creating its parent), so every failure ends as an error naming `path`.
+ * Not `mkdir(path, { recursive: true })`: Node's recursive mkdir (on 20 and 24.22 alike) retries
+ * for as long as the kernel answers ENOENT for a directory whose parent exists, and some file
+ * systems always do (`/proc/x`, a parent being removed meanwhile): it then spins in the thread
+ * pool at 100% CPU, forever, and even `process.exit` waits for it. Here each level is tried at
+ * most twice (once, then once more after creating its parent), so every failure ends as an error
+ * naming `path`.
  */
 export const makeDirectory = async (path: string, mode = 0o755): Promise<void> => {
   try {
