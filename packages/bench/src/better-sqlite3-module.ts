@@ -31,7 +31,7 @@ export const loadBetterSqlite3 = async (): Promise<LoadedBetterSqlite3> => {
     }
   } catch (error) {
     throw new Error(
-      "better-sqlite3 cannot be loaded; the benchmark needs it (an optional dependency of @distributed-insert/bench: try `pnpm install`, or `pnpm rebuild better-sqlite3`)",
+      "better-sqlite3 cannot be loaded; the benchmark needs it (an optional dependency of @distributed-insert/bench: try `pnpm install`, or after a change of Node version `pnpm -r rebuild better-sqlite3`)",
       { cause: error }
     )
   }
