@@ -1,4 +1,4 @@
-import { fstat } from "node:fs"
+import { fstat, type Stats } from "node:fs"
 import { readlink, realpath, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -27,9 +27,20 @@ export interface FileIdentity {
   readonly ino: number
 }
 
+/**
+ * What `stat` says of `path`, or undefined when nothing is there (or a link points nowhere). Any
+ * other failure (no permission, a loop of links) is thrown: a file that cannot be looked at must
+ * not pass for one that is not there, or a check of sameness would answer "different" by mistake.
+ */
+export const statIfPresent = (path: string): Promise<Stats | undefined> =>
+  stat(path).catch((error: unknown) => (isAbsence(error) ? undefined : Promise.reject(error)))
+
+const isAbsence = (error: unknown): boolean =>
+  error instanceof Error && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR")
+
 /** The device and inode of what `path` names (following links), or of standard input for `-`; undefined when nothing is there. */
 export const identityOf = async (path: string): Promise<FileIdentity | undefined> => {
-  const found = await (path === "-" ? promisify(fstat)(0) : stat(path)).catch(() => undefined)
+  const found = await (path === "-" ? promisify(fstat)(0) : statIfPresent(path))
   return found === undefined ? undefined : { dev: found.dev, ino: found.ino }
 }
 

@@ -1,4 +1,4 @@
-import { lstat, realpath, stat } from "node:fs/promises"
+import { lstat, realpath } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Cache, Effect, Layer, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
@@ -10,7 +10,7 @@ import { codeOf, NotRegularFileError, openRegularFile } from "./regular-file.ts"
 import { acquireShardLock, type LockWait } from "./shard-lock.ts"
 import type { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
-import { resolveLinks, sameIdentity } from "./same-file.ts"
+import { resolveLinks, sameIdentity, statIfPresent } from "./same-file.ts"
 import { sidecarProblem } from "./sqlite-sidecars.ts"
 import { loadSqlJs } from "./sqljs.ts"
 import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
@@ -253,11 +253,11 @@ const roleOf = async (dataDir: string, path: string, names: ReadonlyArray<ShardN
     const byName = names.map((name) => roleByName(basename(resolved), name)).find((role) => role !== undefined)
     if (byName !== undefined) return byName
   }
-  const target = await stat(path).catch(() => undefined)
+  const target = await statIfPresent(path)
   if (target === undefined) return undefined
   for (const name of names) {
     for (const [suffix, role] of FIXED_FILES) {
-      const kept = await stat(`${shardFileOf(dataDir, name)}${suffix}`).catch(() => undefined)
+      const kept = await statIfPresent(`${shardFileOf(dataDir, name)}${suffix}`)
       if (sameIdentity(kept, target)) return role(name)
     }
   }
