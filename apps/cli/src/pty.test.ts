@@ -93,8 +93,18 @@ describe("at a terminal", () => {
     const counts = drawn.flatMap((lines) => lines.map((line) => Number((/ ([\d,]+) records /.exec(line)?.[1] ?? "0").replaceAll(",", ""))))
     // The counts move within the 10,000-record batches, not only at their ends.
     expect(counts.some((count) => count % 10_000 !== 0)).toBe(true)
-    // A percentage of the input's bytes, said to be bytes, with an ETA.
-    expect(drawn.flat().some((line) => /\d+% of \d+\.\d MB {2}ETA \d+:\d\d/.test(line))).toBe(true)
+    // A percentage of the input's bytes, said to be bytes.
+    const loading = drawn.flat().filter((line) => /\d+% of \d+\.\d MB/.test(line))
+    expect(loading.length).toBeGreaterThan(0)
+    // An ETA on every line of a load past its first second (records / rate), short of 100%. A fast
+    // machine loads these orders in under a second, so whether such a line exists is not asserted
+    // (the CI once failed on it): renderRow's own test shows the ETA deterministically.
+    const pastFirstSecond = loading.filter((line) => {
+      const [, seen = "0", rate = "1", percent = "0"] = / ([\d,]+) records +([\d,]+)\/s +(\d+)%/.exec(line) ?? []
+      const number = (text: string) => Number(text.replaceAll(",", ""))
+      return number(seen) / number(rate) >= 1.2 && number(percent) < 100 && !line.includes("writing file")
+    })
+    for (const line of pastFirstSecond) expect(line).toMatch(/ETA \d+:\d\d$/)
     // The report comes after the last redraw, and nothing of the board follows it.
     const report = run.output.indexOf("orders (Order) ← ")
     expect(run.output.lastIndexOf("\u001b[0J")).toBeLessThan(report)
