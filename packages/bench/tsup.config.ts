@@ -18,7 +18,7 @@ export default defineConfig({
   },
   esbuildPlugins: [
     {
-      // Core's entry point re-exports its sql.js storage, which the bench never uses; declared
+      // The workspace packages never import sql.js on the bench's path; should one, declared
       // free of side effects, that unused import is dropped instead of making the bench depend
       // on sql.js (and load it) for nothing.
       name: "unused-sql-js",

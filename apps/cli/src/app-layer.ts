@@ -1,6 +1,10 @@
-import { lockWaitNotice, shardsLayer, SqlJsStorage } from "@distributed-insert/core"
-import { Console } from "effect"
+import { shardsLayer } from "@distributed-insert/pipeline"
+import { ShardStorage, StorageError, type StorageWorkerConfig } from "@distributed-insert/storage"
+import { lockWaitNotice, SqlJsStorage } from "@distributed-insert/storage-sqljs"
+import { Console, Effect, Layer } from "effect"
 import { routers, shards } from "./plugins.ts"
+
+// The one module that names a storage backend: commands and the pipeline see only `ShardStorage`.
 
 /**
  * Everything a command needs: the registered shards, the router chain and sql.js storage in
@@ -17,3 +21,14 @@ export const appLayer = (dataDir: string, writer?: { readonly waitSeconds: numbe
         : { dataDir, writer: { waitSeconds: writer.waitSeconds, onWait: (busy) => Console.error(lockWaitNotice(busy, writer.waitSeconds)) } }
     )
   })
+
+/** The storage of a worker thread, from what the main thread's storage said of itself (`workerConfig`). */
+export const workerStorage = (config: StorageWorkerConfig) =>
+  config.backend === SqlJsStorage.backend
+    ? SqlJsStorage.fromWorkerOptions(config.options)
+    : Layer.effect(
+        ShardStorage,
+        Effect.fail(
+          new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: `no storage backend "${config.backend}" in this application` })
+        )
+      )

@@ -1,4 +1,5 @@
-import type { DatabaseRouter, Shard } from "@distributed-insert/core"
+import type { DatabaseRouter } from "@distributed-insert/pipeline"
+import type { Shard } from "@distributed-insert/shard"
 import { orders } from "@distributed-insert/shard-orders"
 import { products } from "@distributed-insert/shard-products"
 import { users } from "@distributed-insert/shard-users"

@@ -1,4 +1,4 @@
-import type { ShardProgress } from "@distributed-insert/core"
+import type { ShardProgress } from "@distributed-insert/pipeline"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"

@@ -1,4 +1,4 @@
-import type { ShardPhase, ShardProgress, ShardReport } from "@distributed-insert/core"
+import type { ShardPhase, ShardProgress, ShardReport } from "@distributed-insert/pipeline"
 import { Effect, Schedule } from "effect"
 import { visibleLength } from "./terminal-text.ts"
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process"
-import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/core"
 import { fileURLToPath } from "node:url"
+import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/pipeline"
 
 /** The built CLI; its test script bundles it before vitest runs. */
 export const cliPath = fileURLToPath(new URL("../dist/main.js", import.meta.url))

@@ -13,7 +13,7 @@
  * Prints the counts per shard as one JSON line (see baseline-counts.ts).
  */
 import { parseArgs } from "node:util"
-import type { Row, Shard } from "@distributed-insert/core"
+import type { Row, Shard } from "@distributed-insert/shard"
 import Database from "better-sqlite3"
 import { Result, Schema } from "effect"
 import { type Atomicity, atomicities, isAtomicity } from "./atomicity.ts"

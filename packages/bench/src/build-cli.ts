@@ -1,6 +1,6 @@
 import { join } from "node:path"
-import type { Command } from "./measure/command.ts"
 import { runChild } from "./measure/child-process.ts"
+import type { Command } from "./measure/command.ts"
 
 /**
  * Builds the CLI with its own tsup config (as `pnpm --filter @distributed-insert/cli build`

@@ -1,4 +1,4 @@
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 import { Result, Schema } from "effect"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { BASELINE_ID, countingContestantIds } from "./contestants/better-sqlite3.ts"

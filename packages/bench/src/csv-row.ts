@@ -1,4 +1,4 @@
-import type { Row, SqlValue } from "@distributed-insert/core"
+import type { Row, SqlValue } from "@distributed-insert/shard"
 
 /**
  * A row as one CSV line (RFC 4180) for the sqlite3 shell's `.import`: text always quoted, so

@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises"
 import { resolve } from "node:path"
-import type { Shard } from "@distributed-insert/core"
-import type { Command } from "./measure/command.ts"
+import type { Shard } from "@distributed-insert/shard"
 import { runChild } from "./measure/child-process.ts"
+import type { Command } from "./measure/command.ts"
 import { inputFilesIn, type ShardInputFile } from "./shard-inputs.ts"
 
 export interface DataSet {

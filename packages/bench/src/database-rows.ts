@@ -1,4 +1,4 @@
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 import type { BetterSqlite3 } from "./better-sqlite3-module.ts"
 import { databaseFileOf } from "./shard-inputs.ts"
 

@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 import type { Contestant, ContestantId } from "./contestants/contestant.ts"
 import { describeError } from "./describe-error.ts"
 import type { ProcessMeter } from "./measure/process-meter.ts"

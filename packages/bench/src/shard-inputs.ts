@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 
 /** One shard's input file, as the CLI's `--input NAME=PATH` takes it. */
 export interface ShardInputFile {

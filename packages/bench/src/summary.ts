@@ -1,5 +1,5 @@
-import type { ContestantOutcome } from "./run-contestants.ts"
 import { median } from "./median.ts"
+import type { ContestantOutcome } from "./run-contestants.ts"
 
 /** A contestant's medians over its runs. */
 export interface Medians {

@@ -1,7 +1,7 @@
 import { BASELINE_ID, STATEMENT_ATOMICITY_ID } from "./contestants/better-sqlite3.ts"
 import type { ContestantId } from "./contestants/contestant.ts"
-import type { ContestantSummary, Medians } from "./summary.ts"
 import { formatCount, formatMegabytes } from "./report/format.ts"
+import type { ContestantSummary, Medians } from "./summary.ts"
 
 /**
  * One line of the targets table: one of the issue's targets, judged (`met` is null when it

@@ -1,6 +1,6 @@
 import { mkdir, open } from "node:fs/promises"
 import { join } from "node:path"
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 import { Result } from "effect"
 import type { ShardCsv } from "./contestants/sqlite3-shell.ts"
 import type { ShardCensus } from "./count-checks.ts"

@@ -1,4 +1,4 @@
-import { defineShard, type Random } from "@distributed-insert/core"
+import { defineShard, type Random } from "@distributed-insert/shard"
 import { Schema } from "effect"
 import { sampleProducts } from "./sample.ts"
 

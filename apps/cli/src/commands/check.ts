@@ -1,4 +1,4 @@
-import { checkShards, type ShardCheck } from "@distributed-insert/core"
+import { checkShards, type ShardCheck } from "@distributed-insert/pipeline"
 import { Console, Data, Effect } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"

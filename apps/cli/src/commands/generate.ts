@@ -1,5 +1,6 @@
 import { resolve } from "node:path"
-import { type GeneratedFile, generateFiles, ShardRegistry } from "@distributed-insert/core"
+import { type GeneratedFile, generateFiles } from "@distributed-insert/generate"
+import { ShardRegistry, selectShards } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { decimalNumber, displayPath, invocationDir, json, jsonHelp, shardSelection, shardSelectionHelp, wholeNumber } from "../common-options.ts"
@@ -41,13 +42,13 @@ const renderFiles = (files: ReadonlyArray<GeneratedFile>): string => {
 
 export const generateCommand = Command.make("generate", { count, invalidRatio, seed, out, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
-    const files = yield* generateFiles({
+    const selected = yield* selectShards(options.shard).pipe(Effect.provide(ShardRegistry.layer(shards)))
+    const files = yield* generateFiles(selected, {
       count: options.count,
       invalidRatio: options.invalidRatio,
       seed: options.seed,
-      outDir: options.out,
-      shards: options.shard
-    }).pipe(Effect.provide(ShardRegistry.layer(shards)))
+      outDir: options.out
+    })
     if (!options.json) return yield* Console.log(renderFiles(files))
     const plain = files.map(({ shard, path, counts }) => ({
       shard,

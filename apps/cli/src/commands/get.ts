@@ -1,4 +1,4 @@
-import { getRecord } from "@distributed-insert/core"
+import { getRecord } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"

@@ -1,4 +1,4 @@
-import { describeShards, listRecords } from "@distributed-insert/core"
+import { describeShards, listRecords } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"

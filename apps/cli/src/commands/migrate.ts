@@ -1,10 +1,10 @@
-import { migrate } from "@distributed-insert/core"
+import { migrate } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp, waitLock, waitLockHelp } from "../common-options.ts"
-import { type CommandHelp, withHelp } from "../help.ts"
 import { ShardFailuresError } from "../errors.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
 
 export const migrateHelp: CommandHelp = {

@@ -1,24 +1,9 @@
 import { stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import {
-  failedInput,
-  formatOfPath,
-  INPUT_FORMATS,
-  type InputFormat,
-  openInput,
-  parseInputSpec,
-  populate,
-  Router,
-  runShardInWorker,
-  type Shard,
-  ShardRegistry,
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_CHECKPOINT_RECORDS,
-  DEFAULT_CHECKPOINT_SECONDS,
-  sampleInput,
-  type ShardInput,
-  type ShardWorkerTask
-} from "@distributed-insert/core"
+import { failedInput, formatOfPath, INPUT_FORMATS, type InputFormat, openInput, parseInputSpec, type ShardInput, sampleInput } from "@distributed-insert/input"
+import { DEFAULT_BATCH_SIZE, DEFAULT_CHECKPOINT_RECORDS, DEFAULT_CHECKPOINT_SECONDS, populate, Router, runShardInWorker, ShardRegistry, type ShardWorkerTask } from "@distributed-insert/pipeline"
+import { type Shard } from "@distributed-insert/shard"
+import { ShardStorage } from "@distributed-insert/storage"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
@@ -35,8 +20,8 @@ import {
   waitLockHelp,
   wholeNumber
 } from "../common-options.ts"
-import { type CommandHelp, withHelp } from "../help.ts"
 import { RejectedRecordsError, ShardFailuresError, UsageError } from "../errors.ts"
+import { type CommandHelp, withHelp } from "../help.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
 import { emptyInputNotes } from "../render/empty-inputs.ts"
@@ -131,7 +116,10 @@ export const populateCommand = Command.make(
       const dir = yield* runDir
       const selection = specs.size > 0 ? [...specs.keys()].map((shard) => shard.name) : options.shard
       const selected = registry.shards.filter((shard) => selection.length === 0 || selection.includes(shard.name))
-      const offloading = yield* workersWanted(options.workers, selected, specs)
+      const storage = yield* ShardStorage
+      // A storage that cannot be shared with a worker thread keeps its shards in this one.
+      const workerStorage =
+        (yield* workersWanted(options.workers, selected, specs)) && storage.workerConfig !== undefined ? yield* storage.workerConfig : undefined
       // Two models writing one database must share its connection, so they stay in this thread.
       const databases = yield* Effect.forEach(selected, (shard) => Effect.result(router.dbForWrite(shard.model)))
       const distinct = new Set(databases.map((database) => JSON.stringify(database))).size === databases.length
@@ -155,7 +143,7 @@ export const populateCommand = Command.make(
         return {
           shard: shard.name,
           input: spec === undefined ? null : { path: spec.path, ...(spec.format === undefined ? {} : { format: spec.format }) },
-          dataDir: options.dataDir,
+          storage: workerStorage ?? { backend: "none", options: null },
           reset: options.reset,
           batchSize: options.batchSize,
           onConflict: options.onConflict,
@@ -186,7 +174,7 @@ export const populateCommand = Command.make(
             ...(Option.isSome(reportPath) ? { report: { path: reportPath.value, inputs: [...specs.values()].map((spec) => spec.path) } } : {}),
             onProgress: board.update,
             offload: (shard) =>
-              offloading && distinct && specs.get(shard)?.path !== "-"
+              workerStorage !== undefined && distinct && specs.get(shard)?.path !== "-"
                 ? Option.some(
                     runShardInWorker(new URL("./shard-worker.js", import.meta.url), shard, task(shard), board.update).pipe(
                       // A worker tells its end itself, unless it died first: then its report does.

@@ -1,4 +1,4 @@
-import { describeShards, ShardRegistry, type ShardStatus } from "@distributed-insert/core"
+import { describeShards, ShardRegistry, type ShardStatus } from "@distributed-insert/pipeline"
 import { Console, Data, Effect } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"

@@ -1,6 +1,8 @@
 import { access } from "node:fs/promises"
 import { dirname } from "node:path"
-import { ShardName, ShardStorage, SqlJsStorage } from "@distributed-insert/core"
+import { ShardName } from "@distributed-insert/shard"
+import { ShardStorage } from "@distributed-insert/storage"
+import { SqlJsStorage } from "@distributed-insert/storage-sqljs"
 import { Effect, Schema } from "effect"
 import { shards } from "../plugins.ts"
 

@@ -1,4 +1,4 @@
-import type { RunReport } from "@distributed-insert/core"
+import type { RunReport } from "@distributed-insert/pipeline"
 import { displayPath } from "../common-options.ts"
 
 /**

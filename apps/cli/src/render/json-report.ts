@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from "node:fs"
-import { ReportError, type RunReport } from "@distributed-insert/core"
+import { ReportError, type RunReport } from "@distributed-insert/pipeline"
 import { Effect, Stream } from "effect"
 import { writeOut } from "../write-out.ts"
 

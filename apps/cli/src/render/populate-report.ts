@@ -1,4 +1,4 @@
-import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/core"
+import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/pipeline"
 import { displayPath } from "../common-options.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"

@@ -1,6 +1,6 @@
+import { runChild } from "../measure/child-process.ts"
 import type { ShardInputFile } from "../shard-inputs.ts"
 import { inputArguments } from "../shard-inputs.ts"
-import { runChild } from "../measure/child-process.ts"
 import type { Contestant } from "./contestant.ts"
 
 /** What `populate` must accept for the benchmark to drive it. */

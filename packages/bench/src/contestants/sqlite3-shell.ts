@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import type { Shard } from "@distributed-insert/core"
+import type { Shard } from "@distributed-insert/shard"
 import { databaseFileOf } from "../shard-inputs.ts"
 import type { Contestant } from "./contestant.ts"
 

@@ -1,7 +1,7 @@
 import { Result } from "effect"
+import { countingContestantIds, STATEMENT_ATOMICITY_ID } from "../contestants/better-sqlite3.ts"
 import type { CountCheck, ShardCensus } from "../count-checks.ts"
 import { baselineCountsOf } from "../count-checks.ts"
-import { countingContestantIds, STATEMENT_ATOMICITY_ID } from "../contestants/better-sqlite3.ts"
 import type { MachineFacts } from "../machine-facts.ts"
 import type { ContestantSummary } from "../summary.ts"
 import type { Verdict } from "../targets.ts"

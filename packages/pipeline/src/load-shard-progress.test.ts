@@ -1,0 +1,67 @@
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { memoryInput } from "@distributed-insert/input"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { PROGRESS_STEP } from "./insert-records.ts"
+import { loadShard, openShard, type ShardProgress } from "./load-shard.ts"
+import { noteShard, tempDir, testLayer } from "./testing.ts"
+
+const notes = noteShard("notes")
+const records = (count: number) => Array.from({ length: count }, (_, i) => ({ id: i + 1, body: `note ${i + 1}`, stars: 1 }))
+
+const loadWithProgress = (count: number, options: { readonly batchSize: number; readonly checkpointRecords?: number }) =>
+  Effect.gen(function* () {
+    const dir = yield* tempDir
+    const told: Array<ShardProgress> = []
+    const report = yield* Effect.gen(function* () {
+      const opened = yield* openShard(notes, () => Effect.void)
+      return yield* loadShard(opened, memoryInput(records(count), "notes"), {
+        batchSize: options.batchSize,
+        checkpointRecords: options.checkpointRecords ?? 0,
+        checkpointSeconds: 0,
+        onProgress: (progress) => told.push(progress)
+      })
+    }).pipe(Effect.provide(testLayer([notes], dir)))
+    return { report, told }
+  })
+
+describe("loadShard progress", () => {
+  it.effect("moves every PROGRESS_STEP records inside a batch, not only once per batch", () =>
+    Effect.gen(function* () {
+      const { told } = yield* loadWithProgress(5 * PROGRESS_STEP, { batchSize: 10 * PROGRESS_STEP })
+      // One batch of 5,000: told when loading starts, at 1,000 ... 5,000 while validating, after the commit.
+      const seen = told.filter((progress) => progress.phase === "loading").map((progress) => progress.seen)
+      expect(seen).toEqual([0, 1000, 2000, 3000, 4000, 5000, 5000])
+      // Seen runs ahead of the committed counts within the batch, never behind them.
+      for (const progress of told) expect(progress.seen).toBeGreaterThanOrEqual(progress.counts.processed)
+    })
+  )
+
+  it.effect("says when the shard writes its database, and ends with done exactly once, with the final counts", () =>
+    Effect.gen(function* () {
+      const { report, told } = yield* loadWithProgress(2900, { batchSize: 500, checkpointRecords: 1000 })
+      const phases = told.map((progress) => progress.phase)
+      // Two checkpoints (after 1,000 and 2,000 records) and the final write.
+      expect(phases.filter((phase) => phase === "writing")).toHaveLength(3)
+      expect(phases.filter((phase) => phase === "done")).toHaveLength(1)
+      expect(phases.at(-1)).toBe("done")
+      expect(phases.at(-2)).toBe("writing")
+      expect(told.at(-1)).toMatchObject({ shard: "notes", seen: 2900, counts: report.counts, input: { done: 2900, total: 2900 } })
+    })
+  )
+
+  it.effect("a shard that cannot load still ends with failed, so a display knows it is finished", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      yield* Effect.promise(() => writeFile(join(dir, "notes.db"), "not a SQLite database\n".repeat(40)))
+      const told: Array<ShardProgress> = []
+      const report = yield* Effect.gen(function* () {
+        const opened = yield* openShard(notes, () => Effect.void)
+        return yield* loadShard(opened, memoryInput(records(10), "notes"), { onProgress: (progress) => told.push(progress) })
+      }).pipe(Effect.provide(testLayer([notes], dir)))
+      expect(report.error).not.toBeNull()
+      expect(told.map((progress) => progress.phase)).toEqual(["failed"])
+    })
+  )
+})

@@ -1,0 +1,62 @@
+import { identityOf, openRegularFile, sameFile, sameIdentity } from "@distributed-insert/files"
+import type { ShardName } from "@distributed-insert/shard"
+import { ShardStorage } from "@distributed-insert/storage"
+import { Effect, Option } from "effect"
+import { ReportError } from "./errors.ts"
+import { ShardRegistry } from "./registry.ts"
+import { Router } from "./router.ts"
+
+/** The report file of a run (`--report FILE`), which every shard appends to as its records become durable. */
+export interface ReportTarget {
+  readonly path: string
+  /** The run's inputs, `-` for standard input: the report must not be one of them. */
+  readonly inputs: ReadonlyArray<string>
+}
+
+/**
+ * Empties (or creates) the report file, after making sure it is none of the files the run
+ * reads or keeps: not a file the storage keeps for any registered shard (selected or not; its
+ * database file, lock, journals or temp files, see `ShardStorage.fileRole`), not an input of the
+ * run, and a regular file (a FIFO would block every append). Paths are compared after following
+ * symbolic links and by device and inode, so `./x`, a link to it and `x` are one file.
+ * To be called once the run holds its shards' locks, so that a run refused a shard changes
+ * nothing that another run holding it may be writing through it.
+ */
+export const startReportFile = (target: ReportTarget): Effect.Effect<void, ReportError, ShardStorage | ShardRegistry | Router> =>
+  Effect.gen(function* () {
+    const refuse = (reason: string, cause?: unknown) => new ReportError({ path: target.path, reason, cause })
+    const storage = yield* ShardStorage
+    const role = yield* storage.fileRole(target.path, yield* registeredDatabases)
+    if (role !== undefined) return yield* refuse(`it is ${role}: write the report to another file`)
+    const attempt = <A>(run: () => Promise<A>) =>
+      Effect.tryPromise({ try: run, catch: (cause) => refuse(cause instanceof Error ? cause.message : String(cause), cause) })
+    for (const input of target.inputs) {
+      if (yield* attempt(() => sameFile(target.path, input))) {
+        return yield* refuse(`it is an input of this run (${input === "-" ? "standard input" : input}): write the report to another file`)
+      }
+    }
+    const before = yield* attempt(() => identityOf(target.path))
+    yield* attempt(async () => {
+      const { file, stats } = await openRegularFile(target.path, { followLinks: true, mode: "append" })
+      try {
+        // A file swapped in between the checks above and this open is not the file they cleared.
+        if (before !== undefined && !sameIdentity(before, stats)) throw new Error("it was replaced while being checked")
+        await file.truncate(0)
+      } finally {
+        await file.close()
+      }
+    })
+  })
+
+/** Every database a registered shard's model reads from or writes to, as the router says. */
+const registeredDatabases = Effect.gen(function* () {
+  const registry = yield* ShardRegistry
+  const router = yield* Router
+  const names: Array<ShardName> = []
+  for (const shard of registry.shards) {
+    names.push(shard.name)
+    names.push(...Option.toArray(yield* Effect.option(router.dbForWrite(shard.model))))
+    names.push(...Option.toArray(yield* Effect.option(router.dbForRead(shard.model))))
+  }
+  return [...new Set(names)]
+})

@@ -1,0 +1,21 @@
+/**
+ * The sql.js storage backend: each shard database is an ordinary SQLite file, held in memory
+ * by sql.js (SQLite compiled to WebAssembly) and written back whole, atomically, at each
+ * `persist`. One writer per file at a time (a lock file); SQLite's refusals classified; the
+ * text sql.js cannot give back refused at validation.
+ *
+ * @module
+ */
+export {
+  acquireShardLock,
+  inspectShardLock,
+  type LockHolder,
+  type LockWait,
+  lockFileOf,
+  lockWaitNotice,
+  type ShardLockOptions,
+  type ShardLockState
+} from "./shard-lock.ts"
+export { ShardLockedError } from "./shard-locked-error.ts"
+export { SqlJsStorage, type SqlJsStorageOptions } from "./sqljs-storage.ts"
+export { SQLJS_TEXT_RULES } from "./storable-text.ts"

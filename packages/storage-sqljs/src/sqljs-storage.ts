@@ -1,0 +1,494 @@
+import { lstat, realpath } from "node:fs/promises"
+import { basename, dirname, join, resolve } from "node:path"
+import { codeOf, type FileVersion, makeDirectory, NotRegularFileError, openRegularFile, resolveLinks, sameIdentity, sameVersion, statIfPresent, versionOf, writeFileAtomic } from "@distributed-insert/files"
+import type { AppliedMigration, Migration, ShardName, SqlValue } from "@distributed-insert/shard"
+import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, StorageError, type StorageOperation, type TableTarget } from "@distributed-insert/storage"
+import { Cache, Effect, Layer, Schema, Scope, Semaphore } from "effect"
+import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
+import { acquireShardLock, type LockWait } from "./shard-lock.ts"
+import { sidecarProblem } from "./sqlite-sidecars.ts"
+import { lockInOrder } from "./lock-order.ts"
+import { compileSqlJs, loadSqlJs, useCompiledSqlJs } from "./sqljs.ts"
+import { sqliteRefusal } from "./sqlite-refusal.ts"
+import { SQLJS_TEXT_RULES } from "./storable-text.ts"
+
+/**
+ * A writer storage whose caller already holds every shard's lock for longer than the storage
+ * lives, so the storage does not take it again: a worker thread loading a shard that the main
+ * thread locked for it (a lock names a process, and the worker is in the same one).
+ */
+export const LOCKED_BY_CALLER = "locked-by-caller"
+
+export interface SqlJsStorageOptions {
+  /** Directory holding one `<shard>.db` file per shard; created on first write. */
+  readonly dataDir: string
+  /**
+   * Open the databases for writing: each takes its shard's single-writer lock (shard-lock.ts)
+   * for the layer's lifetime, waiting up to `waitSeconds` for another writer, unless the caller
+   * holds it (`LOCKED_BY_CALLER`). A writer also refuses a file that fails SQLite's quick
+   * check, so that a damaged file is never written back. Without it the databases are opened
+   * as readers, which never lock and are never blocked.
+   */
+  readonly writer?: LockWait | typeof LOCKED_BY_CALLER
+}
+
+const LEDGER = "_migrations"
+
+/** The file of database `name` in `dataDir`. */
+export const shardFileOf = (dataDir: string, name: ShardName): string => join(dataDir, `${name}.db`)
+
+/** The name a worker's storage configuration gives this backend (`StorageWorkerConfig.backend`). */
+const BACKEND = "sqljs"
+
+/**
+ * What a worker thread gets to open the storage of the thread that started it: the data
+ * directory, and sql.js's compiled WebAssembly module, which V8 shares between threads rather
+ * than have each worker compile its own.
+ */
+const WorkerOptions = Schema.Struct({
+  dataDir: Schema.String,
+  wasm: Schema.declare((value): value is WebAssembly.Module => Object.prototype.toString.call(value) === "[object WebAssembly.Module]")
+})
+
+/**
+ * Shard databases held in memory by sql.js and persisted to `<dataDir>/<shard>.db`, an
+ * ordinary SQLite file. Each database is opened once per layer and closed with it.
+ */
+export const SqlJsStorage = {
+  backend: BACKEND,
+  /**
+   * The storage a worker thread opens from `ShardStorage.workerConfig`'s options: a writer
+   * whose locks the starting thread holds.
+   */
+  fromWorkerOptions: (options: unknown): Layer.Layer<ShardStorage, StorageError> =>
+    Layer.unwrap(
+      Effect.map(
+        Effect.mapError(
+          Schema.decodeUnknownEffect(WorkerOptions)(options),
+          (cause) => new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: cause.message, cause })
+        ),
+        ({ dataDir, wasm }) => {
+          useCompiledSqlJs(wasm)
+          return SqlJsStorage.layer({ dataDir, writer: LOCKED_BY_CALLER })
+        }
+      )
+    ),
+  layer: (options: SqlJsStorageOptions): Layer.Layer<ShardStorage> =>
+    Layer.effect(
+      ShardStorage,
+      Effect.gen(function* () {
+        const scope = yield* Effect.scope
+        const writer = options.writer
+        // Cached, failures included: a shard whose lock was refused stays refused for the run.
+        const locks = yield* Cache.make({
+          capacity: Number.MAX_SAFE_INTEGER,
+          lookup: (name: ShardName): Effect.Effect<void, StorageError> => {
+            if (writer === undefined || writer === LOCKED_BY_CALLER) return Effect.void
+            const location = shardFileOf(options.dataDir, name)
+            return acquireShardLock({ shard: name, location, ...writer }).pipe(
+              Effect.catchTag("ShardLockedError", (busy) =>
+                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
+              ),
+              Effect.asVoid,
+              Scope.provide(scope)
+            )
+          }
+        })
+        const lock = (name: ShardName) => Cache.get(locks, name)
+        // One database per name for the layer's lifetime, failures included (a file that cannot
+        // be opened says so to every caller); concurrent callers share one opening. sql.js is
+        // compiled on first use, not when the layer is built: a run whose shards all load in
+        // worker threads never needs it in the main thread (~45 MB of memory).
+        const databases = yield* Cache.make({
+          capacity: Number.MAX_SAFE_INTEGER,
+          lookup: (name: ShardName) =>
+            // Locked before the file is read, not at the first write: sql.js works on a copy in
+            // memory and `persist` writes all of it back, so two writers that had read the same
+            // file would each write back their own copy, and the last one would drop the other's rows.
+            lock(name).pipe(
+              Effect.andThen(Effect.promise(loadSqlJs)),
+              Effect.flatMap((SQL) =>
+                openDatabase(SQL, name, shardFileOf(options.dataDir, name), writer === undefined ? "read" : "write")
+              ),
+              Scope.provide(scope)
+            )
+        })
+        const fileRole = (path: string, names: ReadonlyArray<ShardName>) =>
+          Effect.promise(() => roleOf(options.dataDir, path, names))
+        // Only a writer has anything for a worker to do; the worker writes what this storage locked.
+        const workerConfig =
+          writer === undefined
+            ? undefined
+            : Effect.map(Effect.promise(compileSqlJs), (wasm) => ({ backend: BACKEND, options: { dataDir: options.dataDir, wasm } }))
+        return ShardStorage.of({
+          database: (name) => Cache.get(databases, name),
+          lock,
+          lockAll: (names) => lockInOrder(names, lock),
+          workerConfig,
+          fileRole
+        })
+      })
+    )
+}
+
+const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: "read" | "write") =>
+  Effect.gen(function* () {
+    const fail = (operation: StorageOperation) => (cause: unknown) =>
+      new StorageError({ shard: name, location, operation, reason: reasonOf(cause), cause })
+
+    const found = yield* Effect.tryPromise({ try: () => readShardFile(location, use), catch: fail("open") })
+    // The file as this run last read or wrote it (undefined: there was none), to make sure
+    // nobody else wrote it in between before replacing it.
+    let onDisk: FileVersion | undefined = found?.version
+    // Replaced by `reset`; the finalizer closes whichever database is current.
+    let db: Database = yield* Effect.acquireRelease(
+      Effect.try({ try: () => openVerified(SQL, found?.bytes, use), catch: fail("open") }),
+      () => Effect.sync(() => db.close())
+    )
+    const lock = yield* Semaphore.make(1)
+    const locked = <A>(operation: StorageOperation, work: () => A) =>
+      lock.withPermits(1)(Effect.try({ try: work, catch: fail(operation) }))
+
+    const database: ShardDatabase = {
+      name,
+      location,
+      get exists() {
+        return onDisk !== undefined
+      },
+      // Inserts go to a copy in memory; only `persist` writes the file.
+      durability: "snapshot",
+      textRules: SQLJS_TEXT_RULES,
+      appliedMigrations: locked("read", () => readLedger(db)),
+      migrate: (model, migrations) => locked("migrate", () => applyMigrations(db, model, migrations)),
+      insertBatch: (target, rows, onConflict = "fail") => locked("insert", () => insertRows(db, target, rows, onConflict)),
+      count: (table) => locked("read", () => Number(queryRows(db, `SELECT count(*) AS n FROM ${quote(table)}`, [])[0]?.["n"] ?? 0)),
+      select: (target, query) => locked("read", () => selectRows(db, target, query)),
+      integrityProblems: locked("read", () => integrityProblems(db)),
+      reset: locked("open", () => {
+        const empty = new SQL.Database()
+        db.close()
+        db = empty
+      }),
+      // Uninterruptible: an interrupted run would otherwise release its shard lock while the
+      // rename over the shard file is still under way, and could replace the next writer's file.
+      persist: lock.withPermits(1)(
+        Effect.uninterruptible(Effect.tryPromise({
+          try: async () => {
+            await makeDirectory(dirname(location))
+            const expected = onDisk
+            onDisk = await writeFileAtomic(location, db.export(), { beforeRename: () => requireUnchanged(location, expected) })
+          },
+          catch: fail("persist")
+        }))
+      )
+    }
+    return database
+  })
+
+/**
+ * The shard file's bytes and version, or undefined when there is none. Refused: anything but
+ * a regular file (a FIFO would block the read forever; a symbolic link would be replaced by a
+ * regular file at the first write, leaving the file it points to behind), and a file that
+ * SQLite's sidecars say is not whole on its own (sqlite-sidecars.ts).
+ */
+const readShardFile = async (location: string, use: "read" | "write"): Promise<{ readonly bytes: Uint8Array; readonly version: FileVersion } | undefined> => {
+  const problem = await sidecarProblem(location, use)
+  if (problem !== undefined) throw new Error(problem)
+  let opened: Awaited<ReturnType<typeof openRegularFile>>
+  try {
+    opened = await openRegularFile(location, { followLinks: false })
+  } catch (error) {
+    if (codeOf(error) === "ENOENT") return undefined
+    if (error instanceof NotRegularFileError) throw new Error(notRegularReason(error))
+    throw error
+  }
+  try {
+    // The version is taken before the read: a write that lands during the read changes it, and
+    // is then caught before this copy is written back.
+    const version = versionOf(await opened.file.stat({ bigint: true }))
+    return { bytes: await opened.file.readFile(), version }
+  } finally {
+    await opened.file.close()
+  }
+}
+
+const notRegularReason = (error: NotRegularFileError): string =>
+  error.kind === "a symbolic link"
+    ? `it is a symbolic link, not a regular file: a shard file is replaced whole (a temp file renamed over it) when written, which would replace the link, ` +
+      "not the file it points to, so links are refused; to keep the shards elsewhere, point the data directory there (or link the directory)"
+    : `it is ${error.kind}, not a regular file: a shard file must be a regular SQLite file`
+
+/**
+ * Refuses to replace the shard file if it is not the one this run last read or wrote: another
+ * program (the sqlite3 shell, another SQLite client) wrote it meanwhile, or left a journal or
+ * log beside it. Overwriting would silently undo that program's changes, or leave its log to be
+ * replayed over the new file.
+ */
+const requireUnchanged = async (location: string, expected: FileVersion | undefined): Promise<void> => {
+  // Not following a link: a link put in the file's place is a change too.
+  const current = await lstat(location, { bigint: true }).then(
+    (stats) => (stats.isFile() ? versionOf(stats) : null),
+    (error: unknown) => {
+      if (codeOf(error) === "ENOENT") return undefined
+      throw error
+    }
+  )
+  const changed =
+    expected === undefined
+      ? current === undefined
+        ? undefined
+        : "it was created by another program since this run found none"
+      : current === undefined
+        ? "it was removed since this run read it"
+        : current === null || !sameVersion(current, expected)
+          ? "another program wrote it since this run read it"
+          : undefined
+  if (changed !== undefined) throw new Error(`not replaced: ${changed} (its size, time or inode changed), and writing this run's copy would undo that program's changes`)
+  const problem = await sidecarProblem(location, "write")
+  if (problem !== undefined) throw new Error(`not replaced: ${problem}`)
+}
+
+/**
+ * sql.js accepts any bytes lazily; touching the schema makes a non-SQLite file fail here. A
+ * writer also runs SQLite's quick check: a damaged file can open and even take inserts, and
+ * writing it back would spread the damage over a file that looks freshly written.
+ */
+const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "read" | "write"): Database => {
+  const db = new SQL.Database(bytes)
+  try {
+    db.exec("SELECT count(*) FROM sqlite_master")
+    if (use === "write" && bytes !== undefined) {
+      // SQLite gives up on some damage with an error rather than a list: that is a finding too.
+      const problems = (() => {
+        try {
+          return checkProblems(db, "quick_check")
+        } catch (error) {
+          return [reasonOf(error)]
+        }
+      })()
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 3).join("; ")
+        const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
+        throw new Error(
+          `it fails SQLite's integrity check (${shown}${more}), so it is not loaded, lest it be written back: ` +
+            "the check command lists the problems; restore the file from a backup, or salvage its rows with the sqlite3 shell's .recover"
+        )
+      }
+    }
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/**
+ * What the storage keeps in the data directory for database `name`, by file name. `path` is
+ * compared after following symbolic links (the directory's and its own, dangling or not), and by
+ * device and inode for the files that exist (a hard link), so a path reaching one of them in any
+ * way is found.
+ */
+const roleOf = async (dataDir: string, path: string, names: ReadonlyArray<ShardName>): Promise<string | undefined> => {
+  const resolved = await resolveLinks(path)
+  const home = await realpath(dataDir).catch(() => resolve(dataDir))
+  if (dirname(resolved) === home) {
+    const byName = names.map((name) => roleByName(basename(resolved), name)).find((role) => role !== undefined)
+    if (byName !== undefined) return byName
+  }
+  const target = await statIfPresent(path)
+  if (target === undefined) return undefined
+  for (const name of names) {
+    for (const [suffix, role] of FIXED_FILES) {
+      const kept = await statIfPresent(`${shardFileOf(dataDir, name)}${suffix}`)
+      if (sameIdentity(kept, target)) return role(name)
+    }
+  }
+  return undefined
+}
+
+/** The files of a database that have fixed names: the file, SQLite's sidecars, the lock. */
+const FIXED_FILES: ReadonlyArray<readonly [string, (name: string) => string]> = [
+  ["", (name) => `the shard file of ${name}`],
+  ["-wal", (name) => `SQLite's write-ahead log of shard ${name}`],
+  ["-journal", (name) => `SQLite's rollback journal of shard ${name}`],
+  ["-shm", (name) => `SQLite's shared-memory file of shard ${name}`],
+  [".lock", (name) => `the lock file of shard ${name}`]
+]
+
+const roleByName = (file: string, name: ShardName): string | undefined => {
+  const shardFile = `${name}.db`
+  for (const [suffix, role] of FIXED_FILES) if (file === `${shardFile}${suffix}`) return role(name)
+  // A lock's takeover guard, and the temp files of a write or of a lock being created.
+  if (file.startsWith(`${shardFile}.lock.`)) return `a lock file of shard ${name}`
+  if (file.startsWith(`.${shardFile}.`) && file.endsWith(".tmp")) return `a temp file of shard ${name}`
+  return undefined
+}
+
+const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {
+  if (!hasTable(db, LEDGER)) return []
+  return queryRows(db, `SELECT model, version, description, applied_at FROM ${LEDGER} ORDER BY model, version`, []).map((row) => ({
+    model: String(row["model"]),
+    version: Number(row["version"]),
+    description: String(row["description"]),
+    appliedAt: String(row["applied_at"])
+  }))
+}
+
+/** Each migration commits on its own, with its ledger row, so a failure keeps earlier ones. */
+const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<Migration>): ReadonlyArray<Migration> => {
+  db.run(
+    `CREATE TABLE IF NOT EXISTS ${LEDGER} (model TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (model, version))`
+  )
+  const applied = new Set(readLedger(db).filter((entry) => entry.model === model).map((entry) => entry.version))
+  const pending = migrations.filter((migration) => !applied.has(migration.version))
+  for (const migration of pending) {
+    db.run("BEGIN")
+    try {
+      db.exec(migration.sql)
+      db.run(`INSERT INTO ${LEDGER} (model, version, description, applied_at) VALUES (?, ?, ?, ?)`, [
+        model,
+        migration.version,
+        migration.description,
+        new Date().toISOString()
+      ])
+      db.run("COMMIT")
+    } catch (error) {
+      rollbackAfter(db, new Error(`migration ${model} v${migration.version} (${migration.description}): ${reasonOf(error)}`))
+    }
+  }
+  return pending
+}
+
+/**
+ * One transaction per batch (a transaction per row costs ~30 µs in sql.js) and one INSERT
+ * statement per row. Each row is atomic on its own without a savepoint: SQLite undoes a
+ * statement that fails (a constraint, including one hit by a trigger it fired) entirely,
+ * through its statement journal, and the transaction goes on with the neighbours. A savepoint
+ * per row would cost as much as the insert itself. insert-records.test.ts makes the failures
+ * happen mid-batch, a trigger's among them, and checks that nothing of them remains.
+ */
+const insertRows = (
+  db: Database,
+  target: TableTarget,
+  rows: ReadonlyArray<ReadonlyArray<SqlValue>>,
+  onConflict: ConflictMode
+): ReadonlyArray<RowOutcome> => {
+  const outcomes: Array<RowOutcome> = []
+  if (rows.length === 0) return outcomes
+  const insert = db.prepare(insertStatement(target, onConflict))
+  // Whether the key is taken decides between Inserted and Replaced; asked only when replacing.
+  const keyTaken =
+    onConflict === "replace"
+      ? db.prepare(`SELECT 1 FROM ${quote(target.table)} WHERE ${quote(target.primaryKey)} = ?`)
+      : undefined
+  const keyIndex = target.columns.indexOf(target.primaryKey)
+  // The journal only serves rollbacks inside this in-memory database (durability is the atomic
+  // file write's job): in memory, it costs a fraction of Emscripten's file system. Set per batch
+  // because db.export() resets pragmas.
+  db.run("PRAGMA journal_mode = MEMORY")
+  db.run("BEGIN")
+  try {
+    for (const row of rows) {
+      try {
+        const replacing = keyTaken !== undefined && exists(keyTaken, row[keyIndex] ?? null)
+        insert.run(row as Array<SqlJsValue>)
+        outcomes.push(
+          replacing ? RowOutcome.replaced : onConflict === "skip" && db.getRowsModified() === 0 ? RowOutcome.skipped : RowOutcome.inserted
+        )
+      } catch (error) {
+        outcomes.push(RowOutcome.refused(sqliteRefusal(error)))
+      }
+    }
+    db.run("COMMIT")
+    return outcomes
+  } catch (error) {
+    return rollbackAfter(db, error)
+  } finally {
+    insert.free()
+    keyTaken?.free()
+  }
+}
+
+/**
+ * `ON CONFLICT DO NOTHING` and `DO UPDATE` act on uniqueness only: a NOT NULL or CHECK
+ * violation still refuses the row whatever the mode. `replace` updates the row in place (by
+ * primary key) rather than deleting and re-inserting it, so nothing that refers to it breaks.
+ */
+const insertStatement = (target: TableTarget, onConflict: ConflictMode): string => {
+  const insert = `INSERT INTO ${quote(target.table)} (${target.columns.map(quote).join(", ")}) VALUES (${target.columns.map(() => "?").join(", ")})`
+  switch (onConflict) {
+    case "fail":
+      return insert
+    case "skip":
+      return `${insert} ON CONFLICT DO NOTHING`
+    case "replace": {
+      const updates = target.columns.filter((column) => column !== target.primaryKey).map((column) => `${quote(column)} = excluded.${quote(column)}`)
+      return updates.length === 0
+        ? `${insert} ON CONFLICT (${quote(target.primaryKey)}) DO NOTHING`
+        : `${insert} ON CONFLICT (${quote(target.primaryKey)}) DO UPDATE SET ${updates.join(", ")}`
+    }
+  }
+}
+
+const exists = (query: Statement, key: SqlValue): boolean => {
+  try {
+    query.bind([key as SqlJsValue])
+    return query.step()
+  } finally {
+    query.reset()
+  }
+}
+
+/** Undoes the open transaction and rethrows `cause`, keeping the rollback's own failure if any. */
+const rollbackAfter = (db: Database, cause: unknown): never => {
+  try {
+    db.run("ROLLBACK")
+  } catch (rollbackError) {
+    throw new Error(`${reasonOf(cause)} (and the rollback failed: ${reasonOf(rollbackError)})`)
+  }
+  throw cause
+}
+
+const selectRows = (
+  db: Database,
+  target: TableTarget,
+  query: { readonly key?: SqlValue; readonly limit?: number }
+): ReadonlyArray<Readonly<Record<string, SqlValue>>> => {
+  const columns = target.columns.map(quote).join(", ")
+  const where = query.key === undefined ? "" : ` WHERE ${quote(target.primaryKey)} = ?`
+  const limit = query.limit === undefined ? "" : " LIMIT ?"
+  const params: Array<SqlValue> = []
+  if (query.key !== undefined) params.push(query.key)
+  if (query.limit !== undefined) params.push(query.limit)
+  return queryRows(db, `SELECT ${columns} FROM ${quote(target.table)}${where} ORDER BY ${quote(target.primaryKey)}${limit}`, params)
+}
+
+const queryRows = (db: Database, sql: string, params: ReadonlyArray<SqlValue>): Array<Record<string, SqlValue>> => {
+  const statement = db.prepare(sql, params as Array<SqlJsValue>)
+  try {
+    const rows: Array<Record<string, SqlValue>> = []
+    while (statement.step()) rows.push(statement.getAsObject())
+    return rows
+  } finally {
+    statement.free()
+  }
+}
+
+/**
+ * `PRAGMA integrity_check` answers one row, `ok`, or rows of problems, some of them several
+ * lines under a `*** in database main ***` heading: one problem per line here, without it.
+ */
+const integrityProblems = (db: Database): ReadonlyArray<string> => checkProblems(db, "integrity_check")
+
+const checkProblems = (db: Database, check: "integrity_check" | "quick_check"): ReadonlyArray<string> => {
+  const answers = queryRows(db, `PRAGMA ${check}`, []).map((row) => String(row[check]))
+  if (answers.length === 1 && answers[0] === "ok") return []
+  return answers.flatMap((answer) => answer.split("\n")).filter((line) => line !== "" && !/^\*\*\* in database \w+ \*\*\*$/.test(line))
+}
+
+const hasTable = (db: Database, table: string): boolean =>
+  queryRows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).length > 0
+
+const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
+
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

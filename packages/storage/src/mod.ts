@@ -1,0 +1,20 @@
+/**
+ * The storage interface: what the pipeline asks of a shard database, whatever the engine.
+ * Backends (`@distributed-insert/storage-sqljs`, ...) provide `ShardStorage` as a `Layer`; the
+ * `testing` export holds the conformance suite every backend runs, and an in-memory backend.
+ *
+ * @module
+ */
+
+export {
+  type ConflictMode,
+  type Durability,
+  type Refusal,
+  type RefusalKind,
+  RowOutcome,
+  type ShardDatabase,
+  ShardStorage,
+  type StorageWorkerConfig,
+  type TableTarget
+} from "./storage.ts"
+export { StorageError, type StorageOperation } from "./storage-error.ts"

@@ -1,0 +1,21 @@
+import { Data } from "effect"
+
+/** What the storage was doing when it failed. */
+export type StorageOperation = "open" | "lock" | "migrate" | "insert" | "read" | "persist"
+
+/**
+ * A shard database that could not be opened, migrated, read or written.
+ * `location` names the file (or server) so the user knows what to look at.
+ */
+export class StorageError extends Data.TaggedError("StorageError")<{
+  readonly shard: string
+  readonly location: string
+  readonly operation: StorageOperation
+  readonly reason: string
+  /** What failed underneath (a file system error, SQLite's, a `ShardLockedError`), when there was something. */
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.operation} failed for shard ${this.shard} (${this.location}): ${this.reason}`
+  }
+}
