@@ -4,8 +4,7 @@ import { defineConfig } from "tsup"
 // is needed to start it, and start-up reads one file instead of hundreds of modules.
 // sql.js stays external: it locates its wasm next to its own files.
 export default defineConfig({
-  // The worker threads of `populate --workers on` start from their own entry. The crash
-  // harness (`pnpm crash`) is not bundled: Node runs its sources (see package.json).
+  // The worker threads of `populate --workers on` start from their own entry.
   entry: { main: "src/main.ts", "shard-worker": "src/shard-worker.ts" },
   format: ["esm"],
   platform: "node",

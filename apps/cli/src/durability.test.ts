@@ -5,8 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { seededRandom } from "@distributed-insert/shard"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { durableThroughByShard } from "./crash/report-markers.ts"
-import { readShardFile } from "./crash/shard-file.ts"
+import { durableThroughByShard } from "./testing-report-markers.ts"
+import { readShardFile } from "./testing-shard-file.ts"
 import { type CliRun, cliPath, runCli } from "./testing.ts"
 
 // What the --report file says is durable against what the shard files hold, after Ctrl-C or

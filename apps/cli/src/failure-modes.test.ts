@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { durableThroughByShard } from "./crash/report-markers.ts"
-import { readShardFile } from "./crash/shard-file.ts"
+import { durableThroughByShard } from "./testing-report-markers.ts"
+import { readShardFile } from "./testing-shard-file.ts"
 import { runCli } from "./testing.ts"
 
 // Failure modes made to happen for real, on a file system of their own: a tiny tmpfs that

@@ -1,7 +1,9 @@
 // `pnpm crash`: the full crash harness (harness.ts), not part of `pnpm test`. Node runs this
 // file and what it imports as they are (type stripping; the workspace packages through their
 // `source` export condition): no bundle to build, and the half second more it takes to start
-// than a bundle is nothing beside a run of minutes. The CLI it kills is the bundle, as users run it.
+// than a bundle is nothing beside a run of minutes. The CLI it kills is the bundle, as users run
+// it: a copy of apps/cli/dist made at the start (cli-bundle.ts), which the package's `crash`
+// script builds first if its sources changed.
 //   pnpm crash [--kills K] [--count N] [--checkpoint-records C] [--batch-size B] [--seed S] [--dir DIR]
 import { tmpdir } from "node:os"
 import { join } from "node:path"

@@ -1,9 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { statSync } from "node:fs"
 import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { seededRandom } from "@distributed-insert/shard"
-import { cliPath, runCli } from "../testing.ts"
+import { orders } from "@distributed-insert/shard-orders"
+import { users } from "@distributed-insert/shard-users"
+import { copyCliBundle } from "./cli-bundle.ts"
+import { runCli, spawnCli } from "./cli-process.ts"
 import { durableThroughByShard } from "./report-markers.ts"
 import { readShardFile } from "./shard-file.ts"
 
@@ -52,7 +55,8 @@ export interface CrashSummary {
   readonly failedReruns: number
 }
 
-const SHARDS = ["users", "orders"] as const
+/** The shards each load fills; their plugins read their files back. */
+const SHARDS = [users, orders] as const
 
 type Workers = "on" | "off"
 
@@ -63,12 +67,23 @@ interface Expected {
   readonly rows: ReadonlyMap<number, string>
 }
 
+/** Runs the trials with a copy of the built CLI made now (see cli-bundle.ts), removed at the end. */
 export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummary> => {
+  const cli = await copyCliBundle()
+  try {
+    return await runTrials(cli.main, options)
+  } finally {
+    await cli.remove()
+  }
+}
+
+/** The trials, run with the CLI whose entry point is `cliMain`. */
+const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashSummary> => {
   await rm(options.dir, { recursive: true, force: true })
   const inputs = join(options.dir, "inputs")
-  const generated = await runCli(["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard])])
+  const generated = await runCli(cliMain, ["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard.name])])
   if (generated.code !== 0) throw new Error(`generate failed: ${generated.stderr}`)
-  const inputArgs = SHARDS.flatMap((shard) => ["--input", `${shard}=${join(inputs, `${shard}.ndjson`)}`])
+  const inputArgs = SHARDS.flatMap((shard) => ["--input", `${shard.name}=${join(inputs, `${shard.name}.ndjson`)}`])
   const populateArgs = (dataDir: string, extra: ReadonlyArray<string>) => [
     "populate", "--quiet", "--json", "--data-dir", dataDir, "--batch-size", String(options.batchSize),
     "--checkpoint-records", String(options.checkpointRecords), ...inputArgs, ...extra
@@ -84,7 +99,7 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
     const watch = setInterval(() => {
       if (firstDurableMs === null && (statSync(report, { throwIfNoEntry: false })?.size ?? 0) > 0) firstDurableMs = Date.now() - started
     }, 5)
-    const run = await runCli(populateArgs(dataDir, ["--workers", workers, "--report", report])).finally(() => clearInterval(watch))
+    const run = await runCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--report", report])).finally(() => clearInterval(watch))
     const fullRunMs = Date.now() - started
     if (run.code !== 0) throw new Error(`reference load (workers ${workers}) failed: ${run.stderr}`)
     // Ending the window a little before the load does keeps most trials kills, even when this
@@ -95,14 +110,14 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
   const referenceDir = windows.off.dataDir
   const expected = new Map<string, Expected>()
   for (const shard of SHARDS) {
-    const file = await readShardFile(join(referenceDir, `${shard}.db`), shard)
-    if (file._tag !== "Sound") throw new Error(`reference ${shard}.db: ${file._tag}`)
-    const lines = (await readFile(join(inputs, `${shard}.ndjson`), "utf8")).split("\n").filter((line) => line !== "")
+    const file = await readShardFile(join(referenceDir, `${shard.name}.db`), shard)
+    if (file._tag !== "Sound") throw new Error(`reference ${shard.name}.db: ${file._tag}`)
+    const lines = (await readFile(join(inputs, `${shard.name}.ndjson`), "utf8")).split("\n").filter((line) => line !== "")
     const idsByPosition = lines.map((line) => {
       const { id }: { readonly id?: unknown } = JSON.parse(line)
       return typeof id === "number" ? id : null
     })
-    expected.set(shard, { idsByPosition, rows: file.rows })
+    expected.set(shard.name, { idsByPosition, rows: file.rows })
   }
 
   const random = seededRandom(options.seed)
@@ -119,22 +134,22 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
     // From a while before the first checkpoint to just after the load usually ends.
     const { windowStart, windowEnd } = windows[workers]
     const killedAfterMs = Math.round(windowStart + random.next() * (windowEnd - windowStart))
-    const killed = await killAfter(spawnCli(populateArgs(dataDir, ["--workers", workers, "--report", reportPath])), killedAfterMs)
+    const killed = await killAfter(spawnCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--report", reportPath])), killedAfterMs)
 
     const durable = await durableThroughByShard(reportPath)
     let losses = 0
     let strangers = 0
     const corruptFiles: Array<string> = []
     for (const shard of SHARDS) {
-      const want = expected.get(shard)
+      const want = expected.get(shard.name)
       if (want === undefined) continue
-      const file = await readShardFile(join(dataDir, `${shard}.db`), shard)
+      const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
       if (file._tag === "Corrupt") {
-        corruptFiles.push(`${shard}.db: ${file.reason}`)
+        corruptFiles.push(`${shard.name}.db: ${file.reason}`)
         continue
       }
       const rows = file._tag === "Sound" ? file.rows : new Map<number, string>()
-      const through = durable.get(shard) ?? 0
+      const through = durable.get(shard.name) ?? 0
       for (const id of want.idsByPosition.slice(0, through)) {
         const row = id === null ? undefined : want.rows.get(id)
         // A record the complete load rejects is not expected; one it stores must be there, the same.
@@ -143,19 +158,19 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
       for (const [id, row] of rows) if (want.rows.get(id) !== row) strangers++
     }
 
-    const rerun = await runCli(populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"]))
+    const rerun = await runCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"]))
     const rerunProblems: Array<string> = rerun.code === 0 ? [] : [`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`]
     for (const shard of SHARDS) {
-      const want = expected.get(shard)
-      const file = await readShardFile(join(dataDir, `${shard}.db`), shard)
+      const want = expected.get(shard.name)
+      const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
       if (want === undefined) continue
       if (file._tag !== "Sound") {
-        rerunProblems.push(`${shard}.db after the re-run: ${file._tag === "Corrupt" ? file.reason : "missing"}`)
+        rerunProblems.push(`${shard.name}.db after the re-run: ${file._tag === "Corrupt" ? file.reason : "missing"}`)
         continue
       }
       const missing = [...want.rows].filter(([id, row]) => file.rows.get(id) !== row).length
       if (file.rows.size !== want.rows.size || missing > 0) {
-        rerunProblems.push(`${shard}: ${file.rows.size} rows, ${want.rows.size} expected, ${missing} missing or different`)
+        rerunProblems.push(`${shard.name}: ${file.rows.size} rows, ${want.rows.size} expected, ${missing} missing or different`)
       }
     }
     const result: TrialResult = {
@@ -185,9 +200,6 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
 export const summaryLine = (summary: CrashSummary): string =>
   `${summary.trials.length} trials, ${summary.kills} kills (${summary.trials.length - summary.kills} loads finished first), ` +
   `${summary.losses} losses, ${summary.strangers} strangers, ${summary.corruptFiles} corrupt files, ${summary.failedReruns} failed re-runs`
-
-const spawnCli = (args: ReadonlyArray<string>): ChildProcess =>
-  spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, INIT_CWD: "" }, stdio: "ignore" })
 
 /** SIGKILLs `child` after `ms` unless it has exited by then; resolves once it is gone, with whether the kill did it. */
 const killAfter = (child: ChildProcess, ms: number): Promise<boolean> =>

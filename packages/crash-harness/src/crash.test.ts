@@ -2,9 +2,9 @@ import { rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { runCrashTrials, summaryLine } from "./crash/harness.ts"
+import { runCrashTrials, summaryLine } from "./harness.ts"
 
-// The small version of `pnpm crash` (src/crash/main.ts): 20 SIGKILLs on a small load.
+// The small version of `pnpm crash` (main.ts): 20 SIGKILLs on a small load.
 const dir = join(tmpdir(), `distributed-insert-crash-test-${process.pid}`)
 afterAll(() => rm(dir, { recursive: true, force: true }))
 

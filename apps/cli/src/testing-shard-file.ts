@@ -4,7 +4,7 @@ import { ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
 import { SqlJsStorage } from "@distributed-insert/storage-sqljs"
 import { Effect, Schema } from "effect"
-import { shards } from "../plugins.ts"
+import { shards } from "./plugins.ts"
 
 /** What a shard file holds. */
 export type ShardFile =
