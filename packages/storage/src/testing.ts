@@ -9,7 +9,8 @@
  *
  * The suite's tables come from migrations whose SQL is valid for both SQLite and PostgreSQL. A
  * backend that cannot run SQL (`runsMigrationSql: false`, like `MemoryStorage`) skips the tests
- * of what only that SQL declares (NOT NULL, CHECK, a failing migration).
+ * of what only that SQL declares (NOT NULL, CHECK, unique keys besides the primary key, foreign
+ * keys, a failing migration).
  *
  * Not part of the package's main entry: it imports `@effect/vitest`, which only tests may load.
  *
@@ -32,8 +33,9 @@ export interface StorageBackend<E = never> {
   /** A place nothing has been stored at (a temp directory, say), cleaned up when the scope closes. */
   readonly newPlace: Effect.Effect<string, never, Scope.Scope>
   /**
-   * Whether migrations' SQL is run, so that the constraints it declares (NOT NULL, CHECK) refuse
-   * rows and a broken migration fails. False for a backend that only records migrations.
+   * Whether migrations' SQL is run, so that the constraints it declares (NOT NULL, CHECK, UNIQUE,
+   * REFERENCES) refuse rows and a broken migration fails. False for a backend that only records
+   * migrations.
    */
   readonly runsMigrationSql: boolean
 }
