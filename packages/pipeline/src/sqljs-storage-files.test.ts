@@ -1,24 +1,21 @@
-import { execFile } from "node:child_process"
-import { link, lstat, mkdir, readdir, readFile, readlink, rename, symlink, writeFile } from "node:fs/promises"
+import { lstat, readdir, readFile, readlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import { ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
 import { SqlJsStorage } from "@distributed-insert/storage-sqljs"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Result } from "effect"
+import { Context, Effect, Layer } from "effect"
 import initSqlJs from "sql.js"
 import { populate } from "./populate.ts"
 import { noteShard, tempDir, testLayer } from "./testing.ts"
 
-// The storage against what can sit where a shard file should be, or beside it, on a real file
-// system: every case ends at once with a StorageError saying what is wrong, and the files are
-// left exactly as they were.
+// The sql.js storage's file tests that run populate; the others are in storage-sqljs. The
+// storage on a real file system: every case ends at once with a StorageError saying what is
+// wrong, and the files are left exactly as they were.
 
 const notes = noteShard("notes")
 const name = ShardName.make("notes")
 const fileOf = (dir: string) => join(dir, "notes.db")
-const execFileAsync = promisify(execFile)
 
 type Use = "read" | "write"
 
@@ -59,31 +56,6 @@ const notesFile = (count: number) =>
     }
   })
 
-describe("SqlJsStorage refuses what is not a regular file at a shard's path", () => {
-  const cases: ReadonlyArray<readonly [string, (path: string, dir: string) => Promise<void>, RegExp]> = [
-    ["a FIFO with no writer", (path) => execFileAsync("mkfifo", [path]).then(() => undefined), /it is a FIFO \(named pipe\), not a regular file/],
-    ["a directory", (path) => mkdir(path), /it is a directory, not a regular file/],
-    ["a symbolic link to a shard file", async (path, dir) => {
-      await writeFile(join(dir, "real.db"), await Effect.runPromise(notesFile(3)))
-      await symlink(join(dir, "real.db"), path)
-    }, /it is a symbolic link, not a regular file: .*replace the link/],
-    ["a dangling symbolic link", (path, dir) => symlink(join(dir, "nowhere.db"), path), /it is a symbolic link/]
-  ]
-  for (const use of ["read", "write"] as const) {
-    it.each(cases)(`as a ${use === "read" ? "reader" : "writer"}: %s, at once, changing nothing`, (_, make, why) =>
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        yield* Effect.promise(() => make(fileOf(dir), dir))
-        const before = yield* snapshot(dir)
-        const error = yield* openError(dir, use)
-        expect(error).toMatchObject({ _tag: "StorageError", operation: "open", location: fileOf(dir) })
-        expect(error.reason).toMatch(why)
-        expect(yield* snapshot(dir)).toEqual(before)
-      }).pipe(Effect.scoped, Effect.timeout("10 seconds"), Effect.runPromise)
-    )
-  }
-})
-
 describe("SqlJsStorage and a file that fails SQLite's integrity check", () => {
   /** A notes file that opens, but with a leaf page's cell pointers pointing past the page. */
   const damaged = Effect.map(notesFile(2000), (bytes) => {
@@ -111,120 +83,6 @@ describe("SqlJsStorage and a file that fails SQLite's integrity check", () => {
       expect(report.shards[0]?.error?.operation).toBe("open")
       expect(report.shards[0]?.counts.inserted).toBe(0)
       expect(yield* snapshot(dir)).toEqual({ "notes.db": Buffer.from(bytes) })
-    })
-  )
-})
-
-describe("SqlJsStorage and SQLite's sidecar files", () => {
-  const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]
-  const sidecars: ReadonlyArray<readonly [string, string, Uint8Array, { readonly read: boolean; readonly write: boolean }]> = [
-    ["an empty write-ahead log (a WAL-mode connection is open)", "-wal", new Uint8Array(0), { read: true, write: false }],
-    ["a write-ahead log with frames", "-wal", new Uint8Array(4096).fill(7), { read: false, write: false }],
-    ["a hot rollback journal", "-journal", Uint8Array.from([...JOURNAL_MAGIC, ...new Array(504).fill(0)]), { read: false, write: false }],
-    ["a rollback journal whose header is zeroed (journal_mode=PERSIST, after a commit)", "-journal", new Uint8Array(512), { read: true, write: true }],
-    ["an empty rollback journal (journal_mode=TRUNCATE)", "-journal", new Uint8Array(0), { read: true, write: true }]
-  ]
-  it.each(sidecars)("%s", (_, suffix, sidecar, opens) =>
-    Effect.gen(function* () {
-      const dir = yield* tempDir
-      yield* Effect.promise(async () => {
-        await writeFile(fileOf(dir), await Effect.runPromise(notesFile(3)))
-        await writeFile(`${fileOf(dir)}${suffix}`, sidecar)
-      })
-      const before = yield* snapshot(dir)
-      for (const use of ["read", "write"] as const) {
-        const outcome = yield* Effect.result(Effect.scoped(open(dir, use)))
-        if (opens[use]) {
-          expect(outcome._tag, `${use}r`).toBe("Success")
-        } else {
-          expect(outcome._tag, `${use}r`).toBe("Failure")
-          if (Result.isFailure(outcome)) expect(outcome.failure.reason).toContain(`notes.db${suffix} is beside it: SQLite's`)
-        }
-      }
-      expect(yield* snapshot(dir)).toEqual(before)
-    }).pipe(Effect.scoped, Effect.runPromise)
-  )
-})
-
-describe("SqlJsStorage never replaces a shard file that changed since it read it", () => {
-  const changes: ReadonlyArray<readonly [string, (path: string, other: Uint8Array) => Promise<void>]> = [
-    ["written in place", (path, other) => writeFile(path, other)],
-    ["replaced by a rename", async (path, other) => {
-      await writeFile(`${path}.other`, other)
-      await rename(`${path}.other`, path)
-    }],
-    ["given a write-ahead log", (path) => writeFile(`${path}-wal`, new Uint8Array(0))]
-  ]
-  it.each(changes)("%s by another program: persist fails, keeping that program's file", (_, change) =>
-    Effect.gen(function* () {
-      const dir = yield* tempDir
-      yield* Effect.promise(async () => writeFile(fileOf(dir), await Effect.runPromise(notesFile(3))))
-      const database = yield* open(dir, "write")
-      yield* database.insertBatch(notes, [[10, "ten", 1]])
-      yield* database.persist
-      yield* database.insertBatch(notes, [[11, "eleven", 1]])
-      const other = yield* notesFile(5)
-      yield* Effect.promise(() => change(fileOf(dir), other))
-      const before = yield* snapshot(dir)
-
-      const error = yield* Effect.flip(database.persist)
-      expect(error).toMatchObject({ _tag: "StorageError", operation: "persist", location: fileOf(dir) })
-      expect(error.reason).toMatch(/^not replaced: /)
-      expect(yield* snapshot(dir)).toEqual(before)
-    }).pipe(Effect.scoped, Effect.runPromise)
-  )
-
-  it.effect("created by another program while none was there: persist fails, keeping it", () =>
-    Effect.gen(function* () {
-      const dir = yield* tempDir
-      const database = yield* open(dir, "write")
-      yield* database.migrate(notes.model, notes.migrations)
-      const other = yield* notesFile(5)
-      yield* Effect.promise(() => writeFile(fileOf(dir), other))
-      const error = yield* Effect.flip(database.persist)
-      expect(error.reason).toContain("it was created by another program since this run found none")
-      expect(new Uint8Array(yield* Effect.promise(() => readFile(fileOf(dir))))).toEqual(other)
-    })
-  )
-})
-
-describe("SqlJsStorage.fileRole", () => {
-  it.effect("names the files it keeps for the given databases, however the path reaches them, and nothing else", () =>
-    Effect.gen(function* () {
-      const dir = yield* tempDir
-      const data = join(dir, "data")
-      yield* Effect.promise(async () => {
-        await mkdir(data)
-        await writeFile(join(data, "notes.db"), "")
-        await writeFile(join(data, "notes.db.lock"), "")
-        await symlink(data, join(dir, "data-link"))
-        await symlink(join(data, "notes.db"), join(dir, "to-file"))
-        await symlink(join(data, "notes.db-wal"), join(dir, "to-missing-wal"))
-        await link(join(data, "notes.db"), join(dir, "hard-link"))
-        await writeFile(join(dir, "unrelated.ndjson"), "")
-      })
-      const kept = yield* storage(data, "read")
-      const roleOf = (path: string) => kept.fileRole(path, [name, ShardName.make("other")])
-      const expected: ReadonlyArray<readonly [string, string | undefined]> = [
-        [join(data, "notes.db"), "the shard file of notes"],
-        [`${data}/./../data/notes.db`, "the shard file of notes"],
-        [join(dir, "data-link", "notes.db"), "the shard file of notes"],
-        [join(dir, "to-file"), "the shard file of notes"],
-        [join(dir, "hard-link"), "the shard file of notes"],
-        [join(dir, "to-missing-wal"), "SQLite's write-ahead log of shard notes"],
-        [join(data, "notes.db-journal"), "SQLite's rollback journal of shard notes"],
-        [join(data, "notes.db-shm"), "SQLite's shared-memory file of shard notes"],
-        [join(data, "notes.db.lock"), "the lock file of shard notes"],
-        [join(data, "notes.db.lock.takeover"), "a lock file of shard notes"],
-        [join(data, `.notes.db.${process.pid}.0a1b2c3d.tmp`), "a temp file of shard notes"],
-        [join(data, `.notes.db.lock.${process.pid}.0a1b2c3d.tmp`), "a temp file of shard notes"],
-        [join(data, "other.db"), "the shard file of other"],
-        [join(data, "third.db"), undefined],
-        [join(data, "report.ndjson"), undefined],
-        [join(dir, "notes.db"), undefined],
-        [join(dir, "unrelated.ndjson"), undefined]
-      ]
-      for (const [path, role] of expected) expect(yield* roleOf(path), path).toBe(role)
     })
   )
 })

@@ -334,8 +334,13 @@ const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {
   }))
 }
 
-/** Each migration commits on its own, with its ledger row, so a failure keeps earlier ones. */
+/**
+ * Each migration commits on its own, with its ledger row, so a failure keeps earlier ones. They
+ * run with foreign keys off, as SQLite wants schema changes made (rebuilding a referenced table
+ * would otherwise cascade, or fail, on its rows); inserts turn them on again.
+ */
 const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<Migration>): ReadonlyArray<Migration> => {
+  db.run("PRAGMA foreign_keys = OFF")
   db.run(
     `CREATE TABLE IF NOT EXISTS ${LEDGER} (model TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (model, version))`
   )
@@ -353,7 +358,7 @@ const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<
       ])
       db.run("COMMIT")
     } catch (error) {
-      rollbackAfter(db, new Error(`migration ${model} v${migration.version} (${migration.description}): ${reasonOf(error)}`))
+      rollbackAfter(db, new Error(`migration ${model} v${migration.version} (${migration.description}): ${reasonOf(error)}`, { cause: error }))
     }
   }
   return pending
@@ -384,8 +389,11 @@ const insertRows = (
   const keyIndex = target.columns.indexOf(target.primaryKey)
   // The journal only serves rollbacks inside this in-memory database (durability is the atomic
   // file write's job): in memory, it costs a fraction of Emscripten's file system. Set per batch
-  // because db.export() resets pragmas.
+  // because db.export() resets pragmas, and before BEGIN: SQLite ignores foreign_keys inside a
+  // transaction. Foreign keys are off unless asked for, in SQLite alone: without this, a row
+  // referring to no row would land here and be refused by any other engine.
   db.run("PRAGMA journal_mode = MEMORY")
+  db.run("PRAGMA foreign_keys = ON")
   db.run("BEGIN")
   try {
     for (const row of rows) {
@@ -444,7 +452,7 @@ const rollbackAfter = (db: Database, cause: unknown): never => {
   try {
     db.run("ROLLBACK")
   } catch (rollbackError) {
-    throw new Error(`${reasonOf(cause)} (and the rollback failed: ${reasonOf(rollbackError)})`)
+    throw new Error(`${reasonOf(cause)} (and the rollback failed: ${reasonOf(rollbackError)})`, { cause })
   }
   throw cause
 }

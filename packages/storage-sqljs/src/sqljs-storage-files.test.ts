@@ -1,0 +1,198 @@
+import { execFile } from "node:child_process"
+import { link, lstat, mkdir, readdir, readFile, readlink, rename, symlink, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { tempDir } from "@distributed-insert/files/testing"
+import { ShardName } from "@distributed-insert/shard"
+import { ShardStorage } from "@distributed-insert/storage"
+import { notesModel as notes } from "@distributed-insert/storage/testing"
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Layer, Result } from "effect"
+import initSqlJs from "sql.js"
+import { SqlJsStorage } from "./sqljs-storage.ts"
+
+// The storage against what can sit where a shard file should be, or beside it, on a real file
+// system: every case ends at once with a StorageError saying what is wrong, and the files are
+// left exactly as they were.
+
+const name = ShardName.make("notes")
+const fileOf = (dir: string) => join(dir, "notes.db")
+const execFileAsync = promisify(execFile)
+
+type Use = "read" | "write"
+
+/** The storage as a reader, or as a writer that holds its lock. */
+const storage = (dataDir: string, use: Use) =>
+  Effect.map(
+    Layer.build(SqlJsStorage.layer(use === "read" ? { dataDir } : { dataDir, writer: { waitSeconds: 0 } })),
+    Context.get(ShardStorage)
+  )
+const open = (dataDir: string, use: Use) => Effect.flatMap(storage(dataDir, use), (opened) => opened.database(name))
+const openError = (dataDir: string, use: Use) => Effect.flip(Effect.scoped(open(dataDir, use)))
+
+/** Every entry of `dir`: a regular file's bytes, else what it is (reading a FIFO would block the test itself). */
+const snapshot = (dir: string) =>
+  Effect.promise(async () => {
+    const names = (await readdir(dir)).sort()
+    const entry = async (file: string) => {
+      const found = await lstat(join(dir, file))
+      if (found.isSymbolicLink()) return `link to ${await readlink(join(dir, file))}`
+      return found.isFile() ? await readFile(join(dir, file)) : found.isFIFO() ? "FIFO" : found.isDirectory() ? "directory" : "other"
+    }
+    return Object.fromEntries(await Promise.all(names.map(async (file) => [file, await entry(file)] as const)))
+  })
+
+/** A notes database with `count` rows, as the bytes of its file. */
+const notesFile = (count: number) =>
+  Effect.promise(async () => {
+    const SQL = await initSqlJs()
+    const db = new SQL.Database()
+    try {
+      db.exec(notes.migrations.map((migration) => migration.sql).join(";"))
+      db.exec("BEGIN")
+      for (let id = 1; id <= count; id++) db.run("INSERT INTO notes VALUES (?, ?, ?)", [id, `note ${id} ${"x".repeat(20)}`, id % 6])
+      db.exec("COMMIT")
+      return db.export()
+    } finally {
+      db.close()
+    }
+  })
+
+describe("SqlJsStorage refuses what is not a regular file at a shard's path", () => {
+  const cases: ReadonlyArray<readonly [string, (path: string, dir: string) => Promise<void>, RegExp]> = [
+    ["a FIFO with no writer", (path) => execFileAsync("mkfifo", [path]).then(() => undefined), /it is a FIFO \(named pipe\), not a regular file/],
+    ["a directory", (path) => mkdir(path), /it is a directory, not a regular file/],
+    ["a symbolic link to a shard file", async (path, dir) => {
+      await writeFile(join(dir, "real.db"), await Effect.runPromise(notesFile(3)))
+      await symlink(join(dir, "real.db"), path)
+    }, /it is a symbolic link, not a regular file: .*replace the link/],
+    ["a dangling symbolic link", (path, dir) => symlink(join(dir, "nowhere.db"), path), /it is a symbolic link/]
+  ]
+  for (const use of ["read", "write"] as const) {
+    it.each(cases)(`as a ${use === "read" ? "reader" : "writer"}: %s, at once, changing nothing`, (_, make, why) =>
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        yield* Effect.promise(() => make(fileOf(dir), dir))
+        const before = yield* snapshot(dir)
+        const error = yield* openError(dir, use)
+        expect(error).toMatchObject({ _tag: "StorageError", operation: "open", location: fileOf(dir) })
+        expect(error.reason).toMatch(why)
+        expect(yield* snapshot(dir)).toEqual(before)
+      }).pipe(Effect.scoped, Effect.timeout("10 seconds"), Effect.runPromise)
+    )
+  }
+})
+
+describe("SqlJsStorage and SQLite's sidecar files", () => {
+  const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]
+  const sidecars: ReadonlyArray<readonly [string, string, Uint8Array, { readonly read: boolean; readonly write: boolean }]> = [
+    ["an empty write-ahead log (a WAL-mode connection is open)", "-wal", new Uint8Array(0), { read: true, write: false }],
+    ["a write-ahead log with frames", "-wal", new Uint8Array(4096).fill(7), { read: false, write: false }],
+    ["a hot rollback journal", "-journal", Uint8Array.from([...JOURNAL_MAGIC, ...new Array(504).fill(0)]), { read: false, write: false }],
+    ["a rollback journal whose header is zeroed (journal_mode=PERSIST, after a commit)", "-journal", new Uint8Array(512), { read: true, write: true }],
+    ["an empty rollback journal (journal_mode=TRUNCATE)", "-journal", new Uint8Array(0), { read: true, write: true }]
+  ]
+  it.each(sidecars)("%s", (_, suffix, sidecar, opens) =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      yield* Effect.promise(async () => {
+        await writeFile(fileOf(dir), await Effect.runPromise(notesFile(3)))
+        await writeFile(`${fileOf(dir)}${suffix}`, sidecar)
+      })
+      const before = yield* snapshot(dir)
+      for (const use of ["read", "write"] as const) {
+        const outcome = yield* Effect.result(Effect.scoped(open(dir, use)))
+        if (opens[use]) {
+          expect(outcome._tag, `${use}r`).toBe("Success")
+        } else {
+          expect(outcome._tag, `${use}r`).toBe("Failure")
+          if (Result.isFailure(outcome)) expect(outcome.failure.reason).toContain(`notes.db${suffix} is beside it: SQLite's`)
+        }
+      }
+      expect(yield* snapshot(dir)).toEqual(before)
+    }).pipe(Effect.scoped, Effect.runPromise)
+  )
+})
+
+describe("SqlJsStorage never replaces a shard file that changed since it read it", () => {
+  const changes: ReadonlyArray<readonly [string, (path: string, other: Uint8Array) => Promise<void>]> = [
+    ["written in place", (path, other) => writeFile(path, other)],
+    ["replaced by a rename", async (path, other) => {
+      await writeFile(`${path}.other`, other)
+      await rename(`${path}.other`, path)
+    }],
+    ["given a write-ahead log", (path) => writeFile(`${path}-wal`, new Uint8Array(0))]
+  ]
+  it.each(changes)("%s by another program: persist fails, keeping that program's file", (_, change) =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      yield* Effect.promise(async () => writeFile(fileOf(dir), await Effect.runPromise(notesFile(3))))
+      const database = yield* open(dir, "write")
+      yield* database.insertBatch(notes, [[10, "ten", 1]])
+      yield* database.persist
+      yield* database.insertBatch(notes, [[11, "eleven", 1]])
+      const other = yield* notesFile(5)
+      yield* Effect.promise(() => change(fileOf(dir), other))
+      const before = yield* snapshot(dir)
+
+      const error = yield* Effect.flip(database.persist)
+      expect(error).toMatchObject({ _tag: "StorageError", operation: "persist", location: fileOf(dir) })
+      expect(error.reason).toMatch(/^not replaced: /)
+      expect(yield* snapshot(dir)).toEqual(before)
+    }).pipe(Effect.scoped, Effect.runPromise)
+  )
+
+  it.effect("created by another program while none was there: persist fails, keeping it", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const database = yield* open(dir, "write")
+      yield* database.migrate(notes.model, notes.migrations)
+      const other = yield* notesFile(5)
+      yield* Effect.promise(() => writeFile(fileOf(dir), other))
+      const error = yield* Effect.flip(database.persist)
+      expect(error.reason).toContain("it was created by another program since this run found none")
+      expect(new Uint8Array(yield* Effect.promise(() => readFile(fileOf(dir))))).toEqual(other)
+    })
+  )
+})
+
+describe("SqlJsStorage.fileRole", () => {
+  it.effect("names the files it keeps for the given databases, however the path reaches them, and nothing else", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const data = join(dir, "data")
+      yield* Effect.promise(async () => {
+        await mkdir(data)
+        await writeFile(join(data, "notes.db"), "")
+        await writeFile(join(data, "notes.db.lock"), "")
+        await symlink(data, join(dir, "data-link"))
+        await symlink(join(data, "notes.db"), join(dir, "to-file"))
+        await symlink(join(data, "notes.db-wal"), join(dir, "to-missing-wal"))
+        await link(join(data, "notes.db"), join(dir, "hard-link"))
+        await writeFile(join(dir, "unrelated.ndjson"), "")
+      })
+      const kept = yield* storage(data, "read")
+      const roleOf = (path: string) => kept.fileRole(path, [name, ShardName.make("other")])
+      const expected: ReadonlyArray<readonly [string, string | undefined]> = [
+        [join(data, "notes.db"), "the shard file of notes"],
+        [`${data}/./../data/notes.db`, "the shard file of notes"],
+        [join(dir, "data-link", "notes.db"), "the shard file of notes"],
+        [join(dir, "to-file"), "the shard file of notes"],
+        [join(dir, "hard-link"), "the shard file of notes"],
+        [join(dir, "to-missing-wal"), "SQLite's write-ahead log of shard notes"],
+        [join(data, "notes.db-journal"), "SQLite's rollback journal of shard notes"],
+        [join(data, "notes.db-shm"), "SQLite's shared-memory file of shard notes"],
+        [join(data, "notes.db.lock"), "the lock file of shard notes"],
+        [join(data, "notes.db.lock.takeover"), "a lock file of shard notes"],
+        [join(data, `.notes.db.${process.pid}.0a1b2c3d.tmp`), "a temp file of shard notes"],
+        [join(data, `.notes.db.lock.${process.pid}.0a1b2c3d.tmp`), "a temp file of shard notes"],
+        [join(data, "other.db"), "the shard file of other"],
+        [join(data, "third.db"), undefined],
+        [join(data, "report.ndjson"), undefined],
+        [join(dir, "notes.db"), undefined],
+        [join(dir, "unrelated.ndjson"), undefined]
+      ]
+      for (const [path, role] of expected) expect(yield* roleOf(path), path).toBe(role)
+    })
+  )
+})

@@ -1,0 +1,24 @@
+/**
+ * Shared setup for this package's tests: a reader of SQLite files that does not go through the
+ * storage under test. Not part of the public API (not exported from the package).
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises"
+import type { SqlValue } from "@distributed-insert/shard"
+import { Effect } from "effect"
+import initSqlJs from "sql.js"
+
+/** Runs `sql` on the SQLite file at `path` with a sql.js instance of its own, not the storage under test. */
+export const queryFile = (path: string, sql: string) =>
+  Effect.promise(async () => {
+    const SQL = await initSqlJs()
+    const db = new SQL.Database(await readFile(path))
+    try {
+      const [result] = db.exec(sql)
+      const rows: Array<ReadonlyArray<SqlValue>> = result?.values ?? []
+      return rows
+    } finally {
+      db.close()
+    }
+  })
