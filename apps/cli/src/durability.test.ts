@@ -3,11 +3,18 @@ import { statSync } from "node:fs"
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seededRandom } from "@distributed-insert/shard"
+import { readShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { durableThroughByShard } from "./testing-report-markers.ts"
-import { readShardFile } from "./testing-shard-file.ts"
+import { shards } from "./plugins.ts"
 import { type CliRun, cliPath, runCli } from "./testing.ts"
+
+const shardNamed = (name: string) => {
+  const shard = shards.find((candidate) => candidate.name === name)
+  if (shard === undefined) throw new Error(`no shard ${name}`)
+  return shard
+}
 
 // What the --report file says is durable against what the shard files hold, after Ctrl-C or
 // SIGTERM at random moments (many of them during a checkpoint's write), and completing a
@@ -57,7 +64,7 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
     const random = seededRandom(8)
     const complete = new Map<string, ReadonlyMap<number, string>>()
     for (const shard of SHARDS) {
-      const file = await readShardFile(join(reference(), `${shard}.db`), shard)
+      const file = await readShardFile(join(reference(), `${shard}.db`), shardNamed(shard))
       if (file._tag !== "Sound") throw new Error(`reference ${shard}: ${file._tag}`)
       complete.set(shard, file.rows)
     }
@@ -80,7 +87,7 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
       const lines = (await readFile(report, "utf8")).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line))
       for (const shard of SHARDS) {
         const through = durable.get(shard) ?? 0
-        const file = await readShardFile(join(dataDir, `${shard}.db`), shard)
+        const file = await readShardFile(join(dataDir, `${shard}.db`), shardNamed(shard))
         const rows = file._tag === "Sound" ? file.rows : new Map<number, string>()
         expect(file._tag, `${shard} after ${signal}`).not.toBe("Corrupt")
         // Generated ids are the positions: the file holds exactly the complete load's rows up to `through`.
@@ -120,7 +127,7 @@ describe("completing a --on-conflict replace load after a crash", () => {
     expect(through).toBeGreaterThan(0)
     expect(through).toBeLessThan(count)
     const names = async () => {
-      const file = await readShardFile(join(dataDir, "users.db"), "users")
+      const file = await readShardFile(join(dataDir, "users.db"), shardNamed("users"))
       if (file._tag !== "Sound") throw new Error(`users.db: ${file._tag}`)
       return [...file.rows.values()].map((row): string => JSON.parse(row).name.split(" ")[0])
     }
@@ -135,7 +142,7 @@ describe("completing a --on-conflict replace load after a crash", () => {
     const skipped = await runCli(["populate", "--json", "--quiet", "--data-dir", copy, "--input", `users=${updated}`, "--on-conflict", "skip"])
     expect(skipped.code).toBe(0)
     expect(JSON.parse(skipped.stdout).shards[0].counts).toMatchObject({ inserted: 0, skipped: count })
-    const skippedFile = await readShardFile(join(copy, "users.db"), "users")
+    const skippedFile = await readShardFile(join(copy, "users.db"), shardNamed("users"))
     expect(skippedFile._tag === "Sound" ? tally([...skippedFile.rows.values()].map((row): string => JSON.parse(row).name.split(" ")[0])) : skippedFile).toEqual({
       new: through,
       old: count - through

@@ -2,10 +2,17 @@ import { execFileSync } from "node:child_process"
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { durableThroughByShard } from "@distributed-insert/pipeline"
+import { readShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { durableThroughByShard } from "./testing-report-markers.ts"
-import { readShardFile } from "./testing-shard-file.ts"
+import { shards } from "./plugins.ts"
 import { runCli } from "./testing.ts"
+
+const shardNamed = (name: string) => {
+  const shard = shards.find((candidate) => candidate.name === name)
+  if (shard === undefined) throw new Error(`no shard ${name}`)
+  return shard
+}
 
 // Failure modes made to happen for real, on a file system of their own: a tiny tmpfs that
 // fills up, and one remounted read-only. Tests run as root, where permission bits (chmod) stop
@@ -118,7 +125,7 @@ describe.skipIf(!canMount)("failure modes on a real file system (needs root to m
     expect(shard?.checkpoints).toBe(through / 500)
     // What the checkpoints wrote stays counted as inserted; only what came after is lost.
     expect(shard?.counts).toMatchObject({ inserted: through, failed: shard?.rejectedByRule["not-persisted"] })
-    const file = await readShardFile(join(dataDir, "users.db"), "users")
+    const file = await readShardFile(join(dataDir, "users.db"), shardNamed("users"))
     expect(file._tag === "Sound" ? [...file.rows.keys()] : file).toEqual(Array.from({ length: through }, (_, index) => index + 1))
     expect((await durableThroughByShard(reportPath)).get("users")).toBe(through)
   })

@@ -4,10 +4,10 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { users } from "@distributed-insert/shard-users"
+import { readShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { afterAll, describe, expect, it } from "vitest"
 import { copyCliBundle } from "./cli-bundle.ts"
 import { runCli } from "./cli-process.ts"
-import { readShardFile } from "./shard-file.ts"
 
 const cliPackageDir = dirname(createRequire(import.meta.url).resolve("@distributed-insert/cli/package.json"))
 const scratch = await mkdtemp(join(tmpdir(), "distributed-insert-cli-bundle-test-"))

@@ -2,13 +2,13 @@ import type { ChildProcess } from "node:child_process"
 import { statSync } from "node:fs"
 import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
+import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seededRandom } from "@distributed-insert/shard"
 import { orders } from "@distributed-insert/shard-orders"
 import { users } from "@distributed-insert/shard-users"
+import { readShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { copyCliBundle } from "./cli-bundle.ts"
 import { runCli, spawnCli } from "./cli-process.ts"
-import { durableThroughByShard } from "./report-markers.ts"
-import { readShardFile } from "./shard-file.ts"
 
 /**
  * The crash harness: loads generated data, SIGKILLs the load at a random moment, and checks

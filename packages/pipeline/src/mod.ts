@@ -25,6 +25,7 @@ export {
   type ShardReport,
   summarize
 } from "./report.ts"
+export { durableThroughByShard } from "./report-markers.ts"
 export { type DatabaseRouter, defaultRouter, type ModelRef, Router, type RoutingHints } from "./router.ts"
 export { selectShards } from "./select-shards.ts"
 export type { ResultFiles } from "./shard-tally.ts"

@@ -3,17 +3,16 @@
  * decorator that records calls, fixture shards and a reader of SQLite files that does not go
  * through the storage under test. Not part of the public API (not exported from mod.ts).
  */
-import { readFile } from "node:fs/promises"
-import { defineShard, type Shard, type SqlValue } from "@distributed-insert/shard"
+import { defineShard, type Shard } from "@distributed-insert/shard"
 import { type ShardDatabase, ShardStorage } from "@distributed-insert/storage"
 import { SqlJsStorage } from "@distributed-insert/storage-sqljs"
 import { Context, Effect, Layer, Schema } from "effect"
-import initSqlJs from "sql.js"
 import type { ShardRegistryError } from "./errors.ts"
 import { ShardRegistry } from "./registry.ts"
 import { type DatabaseRouter, Router } from "./router.ts"
 
 export { tempDir } from "@distributed-insert/files/testing"
+export { queryFile } from "@distributed-insert/storage-sqljs/testing"
 
 /** Router, registry and storage as the CLI wires them; sql.js storage in `dataDir` unless `storage` is given. */
 export const testLayer = (
@@ -102,16 +101,3 @@ export const noteShard = (name: string) =>
     ]
   })
 
-/** Runs `sql` on the SQLite file at `path` with a sql.js instance of its own, not the storage under test. */
-export const queryFile = (path: string, sql: string) =>
-  Effect.promise(async () => {
-    const SQL = await initSqlJs()
-    const db = new SQL.Database(await readFile(path))
-    try {
-      const [result] = db.exec(sql)
-      const rows: Array<ReadonlyArray<SqlValue>> = result?.values ?? []
-      return rows
-    } finally {
-      db.close()
-    }
-  })

@@ -5,11 +5,11 @@ import type { AppliedMigration, Migration, ShardName, SqlValue } from "@distribu
 import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, StorageError, type StorageOperation, type TableTarget } from "@distributed-insert/storage"
 import { Cache, Effect, Layer, Schema, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
-import { acquireShardLock, type LockWait } from "./shard-lock.ts"
-import { sidecarProblem } from "./sqlite-sidecars.ts"
 import { lockInOrder } from "./lock-order.ts"
-import { compileSqlJs, loadSqlJs, useCompiledSqlJs } from "./sqljs.ts"
+import { acquireShardLock, type LockWait } from "./shard-lock.ts"
 import { sqliteRefusal } from "./sqlite-refusal.ts"
+import { sidecarProblem } from "./sqlite-sidecars.ts"
+import { compileSqlJs, loadSqlJs, useCompiledSqlJs } from "./sqljs.ts"
 import { SQLJS_TEXT_RULES } from "./storable-text.ts"
 
 /**

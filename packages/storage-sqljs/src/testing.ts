@@ -1,6 +1,7 @@
 /**
- * Shared setup for this package's tests: a reader of SQLite files that does not go through the
- * storage under test. Not part of the public API (not exported from the package).
+ * Readers of shard files for tests and tools: `queryFile` runs SQL on a file with a sql.js of
+ * its own, not the storage under test; `readShardFile` judges a file the CLI left (sound,
+ * corrupt or missing) and reads its rows.
  *
  * @module
  */
@@ -22,3 +23,5 @@ export const queryFile = (path: string, sql: string) =>
       db.close()
     }
   })
+
+export { readShardFile, type ShardFile } from "./shard-file.ts"

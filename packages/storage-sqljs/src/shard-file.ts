@@ -1,10 +1,9 @@
 import { access } from "node:fs/promises"
 import { dirname } from "node:path"
-import { ShardName } from "@distributed-insert/shard"
+import type { Shard } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
-import { SqlJsStorage } from "@distributed-insert/storage-sqljs"
-import { Effect, Schema } from "effect"
-import { shards } from "./plugins.ts"
+import { Effect } from "effect"
+import { SqlJsStorage } from "./sqljs-storage.ts"
 
 /** What a shard file holds. */
 export type ShardFile =
@@ -13,16 +12,16 @@ export type ShardFile =
   | { readonly _tag: "Sound"; readonly rows: ReadonlyMap<number, string> }
 
 /**
- * Opens the shard file at `<dir>/<shard>.db` as a reader (no lock, nothing written), runs
- * SQLite's `PRAGMA integrity_check` and reads every row, by `id`, as its JSON text.
+ * Opens the shard file of `shard` at `path` (`<dir>/<shard>.db`) as a reader (no lock, nothing
+ * written), runs SQLite's `PRAGMA integrity_check` and reads every row, by `id`, as its JSON text.
+ * It reads with the storage rather than through the CLI: a harness judges the files the CLI
+ * leaves, not what the CLI says about them.
  */
-export const readShardFile = async (path: string, shardName: string): Promise<ShardFile> => {
-  const shard = shards.find((candidate) => candidate.name === shardName)
-  if (shard === undefined) throw new Error(`no shard ${shardName}`)
+export const readShardFile = async (path: string, shard: Shard): Promise<ShardFile> => {
   if (!(await access(path).then(() => true, () => false))) return { _tag: "Missing" }
   const read = Effect.gen(function* () {
     const storage = yield* ShardStorage
-    const database = yield* storage.database(Schema.decodeSync(ShardName)(shardName))
+    const database = yield* storage.database(shard.name)
     const problems = yield* database.integrityProblems
     if (problems.length > 0) return { _tag: "Corrupt", reason: `integrity_check: ${problems.join("; ")}` } satisfies ShardFile
     const rows = new Map<number, string>()
