@@ -3,24 +3,19 @@ import { join } from "node:path"
 import { Readable } from "node:stream"
 import { memoryInput, readNdjson, type ShardInput } from "@distributed-insert/input"
 import { defineShard, MAX_ISSUES, MAX_NESTING_DEPTH, MAX_RECORD_VALUES } from "@distributed-insert/shard"
+import { nested } from "@distributed-insert/shard/testing"
+import { orders } from "@distributed-insert/shard-orders"
+import { users } from "@distributed-insert/shard-users"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
 import fc from "fast-check"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { tempDir, testLayer } from "./testing.ts"
-import { orders, users } from "./testing-seed-shards.ts"
-
-/** `[[[...1...]]]`, `levels` deep, built without recursion. */
-const nested = (levels: number): unknown => {
-  let value: unknown = 1
-  for (let level = 0; level < levels; level++) value = [value]
-  return value
-}
 
 const wide = (keys: number): Record<string, number> => Object.fromEntries(Array.from({ length: keys }, (_, index) => [`k${index}`, index]))
 
-const issuesOf = (input: unknown) => Result.getOrThrowWith(Result.flip(users.shard.validate(input)), () => new Error("the record was accepted"))
+const issuesOf = (input: unknown) => Result.getOrThrowWith(Result.flip(users.validate(input)), () => new Error("the record was accepted"))
 
 describe("a record out of bounds", () => {
   it("is refused by the validator with one issue, however deep or wide, before the decoder recurses into it", () => {
@@ -45,7 +40,7 @@ describe("a record out of bounds", () => {
     }))
     fc.assert(
       fc.property(shapes.value, fc.nat({ max: 3 * MAX_NESTING_DEPTH }), (value, depth) => {
-        const validation = users.shard.validate({ id: 1, name: nested(depth), email: value })
+        const validation = users.validate({ id: 1, name: nested(depth), email: value })
         expect(Result.isFailure(validation) && validation.failure.length > 0 && validation.failure.length <= MAX_ISSUES + 1).toBe(true)
       })
     )
@@ -67,7 +62,7 @@ describe("a record out of bounds", () => {
         inputs,
         batchSize: 1,
         files: (shard) => ({ rejected: join(dir, `${shard.name}.rejected.ndjson`), report: { path: reportPath, spool: join(dir, `${shard.name}.spool`) } })
-      }).pipe(Effect.provide(testLayer([users.shard, orders.shard], dir)))
+      }).pipe(Effect.provide(testLayer([users, orders], dir)))
 
       const [usersReport, ordersReport] = report.shards
       expect(usersReport).toMatchObject({ error: null, counts: { processed: 4, inserted: 2, invalid: 2 } })
@@ -78,7 +73,7 @@ describe("a record out of bounds", () => {
       expect(() => structuredClone(report)).not.toThrow()
       const logged = (yield* Effect.promise(() => readFile(reportPath, "utf8"))).trim().split("\n").map((line) => JSON.parse(line))
       expect(logged.filter((line) => line.shard === "users" && "position" in line).map((line) => line.status)).toEqual(["inserted", "invalid", "invalid", "inserted"])
-      const stored = yield* listRecords("User").pipe(Effect.provide(testLayer([users.shard, orders.shard], dir)))
+      const stored = yield* listRecords("User").pipe(Effect.provide(testLayer([users, orders], dir)))
       expect(stored.rows.map((row) => row["id"])).toEqual([1, 4])
     })
   )
@@ -93,7 +88,7 @@ describe("a record out of bounds", () => {
         '{"id":4,"name":"Bob","email":"b@x"}'
       ]
       const input: ShardInput = { source: readNdjson(Readable.from([`${lines.join("\n")}\n`])), origin: "lines.ndjson", textValues: false }
-      const report = yield* populate({ inputs: () => input }).pipe(Effect.provide(testLayer([users.shard], dir)))
+      const report = yield* populate({ inputs: () => input }).pipe(Effect.provide(testLayer([users], dir)))
       const records = report.shards[0]?.records ?? []
       expect(records.map((result) => [result.line, result.status, result.issues[0]?.rule])).toEqual([
         [1, "inserted", undefined],

@@ -1,12 +1,12 @@
 import { join } from "node:path"
 import { memoryInput } from "@distributed-insert/input"
 import { defineShard } from "@distributed-insert/shard"
+import { users } from "@distributed-insert/shard-users"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { getRecord, listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { queryFile, tempDir, testLayer } from "./testing.ts"
-import { users } from "./testing-seed-shards.ts"
 
 /**
  * Table and column names come from a shard's declaration, never from a record: a record only
@@ -18,10 +18,9 @@ describe("SQL built from declarations, values bound as parameters", () => {
   it.effect("a field named like SQL is an unknown field: nothing runs, nothing lands", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
-      const { shard } = users
       const smuggled = ['name"); DROP TABLE users; --', "id) VALUES (1); DROP TABLE users; --", "email, (SELECT sql FROM sqlite_master)"]
       const records = smuggled.map((key) => ({ id: 1, name: "n", email: "e", [key]: "x" }))
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([shard], dir)))
+      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([users], dir)))
 
       expect(report.shards[0]?.records?.map((record) => record.issues.map(({ field, rule }) => ({ field, rule })))).toEqual(
         smuggled.map((field) => [{ field, rule: "unknown-field" }])
@@ -35,15 +34,14 @@ describe("SQL built from declarations, values bound as parameters", () => {
   it.effect("a key given to `get` is a value, not SQL", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
-      const { shard } = users
-      const layer = testLayer([shard], dir)
+      const layer = testLayer([users], dir)
       yield* populate({ inputs: () => memoryInput([{ id: 1, name: "n", email: "e" }], "test") }).pipe(Effect.provide(layer))
 
       for (const key of ["1 OR 1=1", "0) OR (1=1", "1; DROP TABLE users; --"]) {
-        const error = yield* Effect.flip(getRecord(shard.model, key).pipe(Effect.provide(layer)))
+        const error = yield* Effect.flip(getRecord(users.model, key).pipe(Effect.provide(layer)))
         expect(error).toMatchObject({ _tag: "RecordNotFoundError", id: key })
       }
-      expect((yield* listRecords(shard.model).pipe(Effect.provide(layer))).rows).toHaveLength(1)
+      expect((yield* listRecords(users.model).pipe(Effect.provide(layer))).rows).toHaveLength(1)
     })
   )
 

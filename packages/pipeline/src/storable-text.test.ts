@@ -1,15 +1,14 @@
 import { memoryInput } from "@distributed-insert/input"
+import { users } from "@distributed-insert/shard-users"
 import { SQLJS_TEXT_RULES } from "@distributed-insert/storage-sqljs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { tempDir, testLayer } from "./testing.ts"
-import { users } from "./testing-seed-shards.ts"
 
-const { shard } = users
 // What the pipeline validates records bound for sql.js with.
-const validators = shard.validatorsFor(SQLJS_TEXT_RULES)
+const validators = users.validatorsFor(SQLJS_TEXT_RULES)
 
 const issuesOf = (input: unknown) =>
   Result.getOrThrowWith(Result.flip(validators.validate(input)), () => new Error("the record was accepted")).map(({ field, rule, message }) => ({
@@ -58,9 +57,9 @@ describe("text that would not read back as given", () => {
         { id: 2, name: "\uFEFFb", email: "e" },
         { id: 3, name: "c", email: "\uD800" }
       ]
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([shard], dir)))
+      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([users], dir)))
       expect(report.shards[0]?.records?.map((record) => record.status)).toEqual(["inserted", "invalid", "invalid"])
-      const stored = yield* listRecords(shard.model).pipe(Effect.provide(testLayer([shard], dir)))
+      const stored = yield* listRecords(users.model).pipe(Effect.provide(testLayer([users], dir)))
       expect(stored.rows).toEqual([records[0]])
     })
   )

@@ -69,9 +69,10 @@ const moreIssues = (count: number): RecordIssue => ({
 
 /**
  * True when decoding can only check, never change, a value: no transformation (`encoding`)
- * anywhere in the schema. Checks (`Schema.Int`'s, the rules') only check.
+ * anywhere in the schema. Checks (`Schema.Int`'s, the rules') only check. Also what the
+ * conformance check asks to know whether an accepted record's row must hold its values as given.
  */
-const decodesToItself = (ast: SchemaAST.AST): boolean => {
+export const decodesToItself = (ast: SchemaAST.AST): boolean => {
   if (ast.encoding !== undefined) return false
   switch (ast._tag) {
     case "Declaration":
