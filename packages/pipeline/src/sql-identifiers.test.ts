@@ -3,6 +3,7 @@ import { memoryInput } from "@distributed-insert/input"
 import { defineShard } from "@distributed-insert/shard"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { openedInput } from "./input-source.ts"
 import { getRecord, listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { queryFile, tempDir, testLayer } from "./testing.ts"
@@ -21,7 +22,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
       const { shard } = users
       const smuggled = ['name"); DROP TABLE users; --', "id) VALUES (1); DROP TABLE users; --", "email, (SELECT sql FROM sqlite_master)"]
       const records = smuggled.map((key) => ({ id: 1, name: "n", email: "e", [key]: "x" }))
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([shard], dir)))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "test")) }).pipe(Effect.provide(testLayer([shard], dir)))
 
       expect(report.shards[0]?.records?.map((record) => record.issues.map(({ field, rule }) => ({ field, rule })))).toEqual(
         smuggled.map((field) => [{ field, rule: "unknown-field" }])
@@ -37,7 +38,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
       const dir = yield* tempDir
       const { shard } = users
       const layer = testLayer([shard], dir)
-      yield* populate({ inputs: () => memoryInput([{ id: 1, name: "n", email: "e" }], "test") }).pipe(Effect.provide(layer))
+      yield* populate({ inputs: () => openedInput(memoryInput([{ id: 1, name: "n", email: "e" }], "test")) }).pipe(Effect.provide(layer))
 
       for (const key of ["1 OR 1=1", "0) OR (1=1", "1; DROP TABLE users; --"]) {
         const error = yield* Effect.flip(getRecord(shard.model, key).pipe(Effect.provide(layer)))
@@ -70,7 +71,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
       })
       const records = [{ id: 1, [column]: "'); DROP TABLE odd; --" }]
       const layer = testLayer([odd], dir)
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(layer))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "test")) }).pipe(Effect.provide(layer))
 
       expect(report.shards[0]?.counts).toMatchObject({ inserted: 1, invalid: 0, failed: 0 })
       expect((yield* listRecords(odd.model).pipe(Effect.provide(testLayer([odd], dir)))).rows).toEqual(records)
