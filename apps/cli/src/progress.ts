@@ -1,4 +1,4 @@
-import type { ShardPhase, ShardProgress, ShardReport } from "@distributed-insert/pipeline"
+import type { ShardPhase, ShardProgress } from "@distributed-insert/pipeline"
 import { Effect, Schedule } from "effect"
 import { visibleLength } from "./terminal-text.ts"
 
@@ -60,10 +60,11 @@ export interface ShardRow {
 }
 
 export interface ProgressBoard {
-  /** Told by the load, from any shard, as often as every 1,000 records: cheap unless a redraw is due. */
+  /**
+   * Told by the load, from any shard, as often as every 1,000 records: cheap unless a redraw is
+   * due. A shard's `done` or `failed` says it finished, in a worker thread too (populate tells it).
+   */
   readonly update: (progress: ShardProgress) => void
-  /** A shard's report is in: it is finished, if it has not said so already. */
-  readonly finished: (report: ShardReport) => void
 }
 
 const count = (n: number) => Math.round(n).toLocaleString("en-US")
@@ -128,7 +129,7 @@ export const progressBoard = (
 ) =>
   Effect.gen(function* () {
     if (!enabled || shards.length === 0) {
-      const silent: ProgressBoard = { update: () => {}, finished: () => {} }
+      const silent: ProgressBoard = { update: () => {} }
       return silent
     }
     const rows = new Map<string, ShardRow>(
@@ -189,12 +190,6 @@ export const progressBoard = (
         // Shards running as fibers keep this thread busy for a whole batch and tell their
         // progress from inside it: drawing here is what lets the counts move within a batch.
         draw()
-      },
-      finished: (report) => {
-        const row = rows.get(report.shard)
-        if (row === undefined || row.finishedAt !== undefined) return
-        const phase = report.error === null ? "done" : "failed"
-        board.update({ shard: report.shard, phase, counts: report.counts, seen: report.counts.processed, input: row.progress?.input ?? null })
       }
     }
     return board

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { checkpointPolicy, DEFAULT_CHECKPOINT_RECORDS } from "./checkpoint-policy.ts"
+import { checkpointPolicy } from "./checkpoint-policy.ts"
+import { DEFAULT_LOAD_SETTINGS } from "./load-settings.ts"
 
 describe("checkpointPolicy", () => {
   it("is due once enough records passed since the last checkpoint", () => {
@@ -26,6 +27,7 @@ describe("checkpointPolicy", () => {
     const never = checkpointPolicy({ checkpointRecords: 0, checkpointSeconds: 0 }, () => Number.MAX_SAFE_INTEGER)
     expect(never.due(10_000_000)).toBe(false)
     const byDefault = checkpointPolicy({})
-    expect([DEFAULT_CHECKPOINT_RECORDS - 1, DEFAULT_CHECKPOINT_RECORDS].map(byDefault.due)).toEqual([false, true])
+    const { checkpointRecords } = DEFAULT_LOAD_SETTINGS
+    expect([checkpointRecords - 1, checkpointRecords].map(byDefault.due)).toEqual([false, true])
   })
 })

@@ -9,6 +9,7 @@ import { SQLJS_TEXT_RULES } from "@distributed-insert/storage-sqljs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import fc from "fast-check"
+import { openedInput } from "./input-source.ts"
 import { getRecord, listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import type { RecordResult } from "./report.ts"
@@ -93,7 +94,7 @@ const loadThenReadBack = (shape: HostileShape, records: ReadonlyArray<unknown>) 
   Effect.gen(function* () {
     const { shard } = shape
     const dir = yield* tempDir
-    const report = yield* populate({ inputs: () => memoryInput(records, "hostile"), batchSize: 4 }).pipe(Effect.provide(testLayer([shard], dir)))
+    const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "hostile")), settings: { batchSize: 4 } }).pipe(Effect.provide(testLayer([shard], dir)))
     expect(report.shards[0]?.error).toBeNull()
     const results = report.shards[0]?.records ?? []
     const readBack = yield* Effect.gen(function* () {

@@ -3,9 +3,8 @@ import { type RecordIssue, type Row, type Shard, type Validation, valueOutOfBoun
 import { type ConflictMode, type Refusal, RowOutcome, type ShardDatabase, type StorageError } from "@distributed-insert/storage"
 import { Effect, Result } from "effect"
 import { ReportError } from "./errors.ts"
+import { DEFAULT_LOAD_SETTINGS, type LoadSettings } from "./load-settings.ts"
 import type { RecordResult } from "./report.ts"
-
-export const DEFAULT_BATCH_SIZE = 10_000
 
 /**
  * `onRecords` is told every this many records: a batch is synchronous from its validation to
@@ -35,12 +34,8 @@ export const insertedResult = (position: number, line: number, data: unknown): R
   issues: []
 })
 
-export interface InsertOptions {
-  /**
-   * Records validated and inserted per transaction. Shards running as fibers yield to each
-   * other between batches, so a smaller batch interleaves more and a larger one runs faster.
-   */
-  readonly batchSize?: number
+/** `batchSize` and `onConflict` default to `DEFAULT_LOAD_SETTINGS`'s. */
+export interface InsertOptions extends Partial<Pick<LoadSettings, "batchSize" | "onConflict">> {
   /** Told after every batch; cheap enough to call often. */
   readonly onBatch?: () => void
   /**
@@ -48,8 +43,6 @@ export interface InsertOptions {
    * read and validated so far: progress that moves while a large batch is worked through.
    */
   readonly onRecords?: (seen: number) => void
-  /** What a record whose key is taken becomes (default `fail`). */
-  readonly onConflict?: ConflictMode
   /**
    * Runs after every batch but the last, with how many records were processed so far: the
    * place for a checkpoint, never in the middle of a batch. Its failure stops the load.
@@ -70,7 +63,7 @@ export const insertRecords = (
   options: InsertOptions = {}
 ): Effect.Effect<void, StorageError | InputError | ReportError> =>
   Effect.gen(function* () {
-    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_LOAD_SETTINGS.batchSize)
     // The shard's rules, and the text rules of the engine the records go to.
     const validators = shard.validatorsFor(database.textRules)
     const validate = input.textValues ? validators.validateText : validators.validate
@@ -82,7 +75,7 @@ export const insertRecords = (
       batch = []
       const first = position + 1
       position += items.length
-      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? "fail", options.onRecords)
+      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? DEFAULT_LOAD_SETTINGS.onConflict, options.onRecords)
     })
     while (true) {
       const next = yield* Effect.tryPromise({

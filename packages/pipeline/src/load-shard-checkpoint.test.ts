@@ -4,6 +4,7 @@ import { InputError, type ShardInput, type SourceItem } from "@distributed-inser
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { loadShard, openShard } from "./load-shard.ts"
+import { routeShard } from "./routed-shard.ts"
 import { noteShard, queryFile, tempDir, testLayer } from "./testing.ts"
 
 const notes = noteShard("notes")
@@ -31,11 +32,9 @@ interface ReportLine {
 const load = (dir: string, input: ShardInput, report: string) =>
   Effect.gen(function* () {
     yield* Effect.promise(() => writeFile(report, ""))
-    const opened = yield* openShard(notes, () => Effect.void)
+    const opened = yield* openShard(yield* routeShard(notes), () => Effect.void)
     return yield* loadShard(opened, input, {
-      batchSize: 10,
-      checkpointRecords: 25,
-      checkpointSeconds: 0,
+      settings: { batchSize: 10, checkpointRecords: 25, checkpointSeconds: 0 },
       files: { report: { path: report, spool: join(dir, "notes.spool") } }
     })
   }).pipe(Effect.provide(testLayer([notes], dir)))

@@ -5,6 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { PROGRESS_STEP } from "./insert-records.ts"
 import { loadShard, openShard, type ShardProgress } from "./load-shard.ts"
+import { routeShard } from "./routed-shard.ts"
 import { noteShard, tempDir, testLayer } from "./testing.ts"
 
 const notes = noteShard("notes")
@@ -15,11 +16,9 @@ const loadWithProgress = (count: number, options: { readonly batchSize: number; 
     const dir = yield* tempDir
     const told: Array<ShardProgress> = []
     const report = yield* Effect.gen(function* () {
-      const opened = yield* openShard(notes, () => Effect.void)
+      const opened = yield* openShard(yield* routeShard(notes), () => Effect.void)
       return yield* loadShard(opened, memoryInput(records(count), "notes"), {
-        batchSize: options.batchSize,
-        checkpointRecords: options.checkpointRecords ?? 0,
-        checkpointSeconds: 0,
+        settings: { batchSize: options.batchSize, checkpointRecords: options.checkpointRecords ?? 0, checkpointSeconds: 0 },
         onProgress: (progress) => told.push(progress)
       })
     }).pipe(Effect.provide(testLayer([notes], dir)))
@@ -57,7 +56,7 @@ describe("loadShard progress", () => {
       yield* Effect.promise(() => writeFile(join(dir, "notes.db"), "not a SQLite database\n".repeat(40)))
       const told: Array<ShardProgress> = []
       const report = yield* Effect.gen(function* () {
-        const opened = yield* openShard(notes, () => Effect.void)
+        const opened = yield* openShard(yield* routeShard(notes), () => Effect.void)
         return yield* loadShard(opened, memoryInput(records(10), "notes"), { onProgress: (progress) => told.push(progress) })
       }).pipe(Effect.provide(testLayer([notes], dir)))
       expect(report.error).not.toBeNull()

@@ -2,14 +2,16 @@ import type { InputError, ShardInput } from "@distributed-insert/input"
 import type { Shard } from "@distributed-insert/shard"
 import { type ShardDatabase, ShardStorage, type StorageError } from "@distributed-insert/storage"
 import { Effect, Result } from "effect"
-import { type CheckpointOptions, checkpointPolicy } from "./checkpoint-policy.ts"
+import { checkpointPolicy } from "./checkpoint-policy.ts"
 import { ReportError, type UnroutableModelError } from "./errors.ts"
-import { DEFAULT_BATCH_SIZE, type InsertOptions, insertRecords } from "./insert-records.ts"
+import { insertRecords } from "./insert-records.ts"
+import { type LoadSettings, loadSettings } from "./load-settings.ts"
 import { type AppliedStep, migrateDatabase } from "./migrate.ts"
 import { notPersisted } from "./not-persisted.ts"
 import type { Counts, ShardFailure, ShardReport } from "./report.ts"
-import { Router } from "./router.ts"
-import { makeTally, type ResultFiles, type Tally } from "./shard-tally.ts"
+import type { ResultFiles } from "./result-files.ts"
+import type { RoutedShard } from "./routed-shard.ts"
+import { makeTally, type Tally } from "./shard-tally.ts"
 
 /**
  * Where a shard's load is: `loading` its records (first told with none seen, when loading
@@ -29,11 +31,9 @@ export interface ShardProgress {
   readonly input: { readonly done: number; readonly total: number | null } | null
 }
 
-export interface LoadOptions extends Pick<InsertOptions, "batchSize" | "onConflict">, CheckpointOptions {
-  /** Keep every result in the report while a shard has at most this many records (default 1000). */
-  readonly keepRecords?: number
-  /** How many rejected records the report keeps for a quick look (default 10). */
-  readonly keepRejected?: number
+export interface LoadOptions {
+  /** Those not given are `DEFAULT_LOAD_SETTINGS`'s. */
+  readonly settings?: Partial<LoadSettings>
   readonly files?: ResultFiles
   readonly onProgress?: (progress: ShardProgress) => void
 }
@@ -48,14 +48,17 @@ export interface OpenedShard {
   >
 }
 
-export const openShard = (shard: Shard, prepare: (database: ShardDatabase) => Effect.Effect<void, StorageError>) =>
+/**
+ * Opens the database `routed` says the shard writes to (the routing's failure is the shard's),
+ * has `prepare` reset it if asked, and migrates it.
+ */
+export const openShard = ({ shard, database: routed }: RoutedShard, prepare: (database: ShardDatabase) => Effect.Effect<void, StorageError>) =>
   Effect.gen(function* () {
-    const router = yield* Router
     const storage = yield* ShardStorage
     const started = new Date()
     const opened = yield* Effect.result(
       Effect.gen(function* () {
-        const database = yield* storage.database(yield* router.dbForWrite(shard.model))
+        const database = yield* storage.database(yield* Effect.fromResult(routed))
         yield* prepare(database)
         return { database, migrations: yield* migrateDatabase(database) }
       })
@@ -85,6 +88,7 @@ export const loadShard = (opened: OpenedShard, input: ShardInput, options: LoadO
 
 const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, options: LoadOptions) =>
   Effect.gen(function* () {
+    const settings = loadSettings(options.settings)
     let durableThrough = 0
     let checkpoints = 0
     const report = (
@@ -126,9 +130,7 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     const tallied = yield* Effect.result(
       Effect.try({
         try: () =>
-          makeTally({
-            shard: shard.name,
-            keepRecords: options.keepRecords ?? 1000, keepRejected: options.keepRejected ?? 10, files: options.files ?? {} }),
+          makeTally({ shard: shard.name, keepRecords: settings.keepRecords, keepRejected: settings.keepRejected, files: options.files ?? {} }),
         catch: asReportError
       })
     )
@@ -141,7 +143,7 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
       seen = Math.max(seen, counts.processed)
       options.onProgress?.({ shard: shard.name, phase, counts, seen, input: input.progress?.() ?? null })
     }
-    const policy = checkpointPolicy(options)
+    const policy = checkpointPolicy(settings)
     // The records processed so far become durable: the database first, then the report says so.
     // One uninterruptible step: an interruption (Ctrl-C, SIGTERM, a worker told to stop) that
     // landed between the write and the report's lines would leave the report a checkpoint
@@ -176,14 +178,14 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     progress("loading")
     const loaded = yield* Effect.result(
       insertRecords(shard, database, input, tally, {
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        batchSize: settings.batchSize,
+        onConflict: settings.onConflict,
         onBatch: () => progress("loading"),
         onRecords: (records) => {
           seen = records
           progress("loading")
         },
-        afterBatch: checkpoint,
-        ...(options.onConflict === undefined ? {} : { onConflict: options.onConflict })
+        afterBatch: checkpoint
       }).pipe(
         Effect.andThen(
           Effect.suspend(() =>

@@ -17,7 +17,7 @@ describe("the pipeline over the memory storage", () => {
       const dir = yield* tempDir
       const place = yield* MemoryStorage.newPlace
       const layer = testLayer(shards, dir, { storage: MemoryStorage.layer(place) })
-      const report = yield* populate({ batchSize: 1 }).pipe(Effect.provide(layer))
+      const report = yield* populate({ settings: { batchSize: 1 } }).pipe(Effect.provide(layer))
 
       expect(report.shards.map((shard) => ({ shard: shard.shard, database: shard.database, location: shard.location, error: shard.error }))).toEqual(
         shards.map(({ name }) => ({ shard: name, database: name, location: `memory:${place}/${name}`, error: null }))

@@ -6,10 +6,22 @@
  * @module
  */
 export { checkShards, type ShardCheck } from "./check.ts"
-export { type CheckpointOptions, DEFAULT_CHECKPOINT_RECORDS, DEFAULT_CHECKPOINT_SECONDS } from "./checkpoint-policy.ts"
+export type { CheckpointOptions } from "./checkpoint-policy.ts"
 export { RecordNotFoundError, ReportError, ShardRegistryError, UnknownShardError, UnroutableModelError } from "./errors.ts"
-export { DEFAULT_BATCH_SIZE, type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
+export {
+  InputFile,
+  type InputSource,
+  inputFile,
+  type OpenedInput,
+  openedInput,
+  openSource,
+  SAMPLE_DATA,
+  SampleData,
+  WorkerSource
+} from "./input-source.ts"
+export { type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
 export { describeShards, getRecord, listRecords, type RecordPage, type ShardStatus } from "./inspect.ts"
+export { DEFAULT_LOAD_SETTINGS, LoadSettings, loadSettings } from "./load-settings.ts"
 export { type LoadOptions, loadShard, type OpenedShard, openShard, type ShardPhase, type ShardProgress } from "./load-shard.ts"
 export { type AppliedStep, type MigrationResult, migrate, migrateDatabase } from "./migrate.ts"
 export { notPersistedResult } from "./not-persisted.ts"
@@ -26,8 +38,11 @@ export {
   summarize
 } from "./report.ts"
 export { durableThroughByShard } from "./report-markers.ts"
+export { type ResultFiles, resultFilesIn } from "./result-files.ts"
+export { type RoutedShard, routeShard } from "./routed-shard.ts"
 export { type DatabaseRouter, defaultRouter, type ModelRef, Router, type RoutingHints } from "./router.ts"
 export { selectShards } from "./select-shards.ts"
-export type { ResultFiles } from "./shard-tally.ts"
-export { runShardInWorker, ShardWorkerTask, serveShardWorker } from "./shard-worker.ts"
+export { serveShardWorker } from "./serve-shard-worker.ts"
+export { ShardWorkerTask } from "./shard-worker-task.ts"
 export { shardsLayer } from "./shards-layer.ts"
+export type { ShardWorkers } from "./worker-tasks.ts"

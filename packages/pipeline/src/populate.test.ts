@@ -1,8 +1,9 @@
 import { join } from "node:path"
-import { memoryInput, sampleInput } from "@distributed-insert/input"
+import { memoryInput } from "@distributed-insert/input"
 import type { Shard } from "@distributed-insert/shard"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { openedInput } from "./input-source.ts"
 import { populate } from "./populate.ts"
 import type { RunReport } from "./report.ts"
 import { noteShard, queryFile, recordingStorage, type StorageCall, tempDir, testLayer } from "./testing.ts"
@@ -41,7 +42,7 @@ describe("populate", () => {
     Effect.gen(function* () {
       const dir = yield* tempDir
       const calls: Array<StorageCall> = []
-      yield* populate({ batchSize: 1 }).pipe(Effect.provide(testLayer(shards, dir, { storage: recordingStorage(dir, calls) })))
+      yield* populate({ settings: { batchSize: 1 } }).pipe(Effect.provide(testLayer(shards, dir, { storage: recordingStorage(dir, calls) })))
 
       const batches = calls.filter((call) => call.operation === "insertBatch").map((call) => call.database)
       expect(batches.filter((database) => database === "alpha")).toHaveLength(3)
@@ -57,9 +58,9 @@ describe("populate", () => {
       // Alpha has three times as many records, so it is the last to persist.
       const inputs = (shard: Shard) =>
         shard.name === "alpha"
-          ? memoryInput([0, 10, 20].flatMap((offset) => [{ id: offset + 1, body: "x", stars: 1 }, { id: offset + 2, body: "y", stars: 2 }]), "test")
-          : sampleInput(shard)
-      const report = yield* populate({ batchSize: 1, inputs }).pipe(
+          ? openedInput(memoryInput([0, 10, 20].flatMap((offset) => [{ id: offset + 1, body: "x", stars: 1 }, { id: offset + 2, body: "y", stars: 2 }]), "test"))
+          : undefined
+      const report = yield* populate({ settings: { batchSize: 1 }, inputs }).pipe(
         Effect.provide(testLayer(shards, dir, { storage: recordingStorage(dir, calls) }))
       )
 

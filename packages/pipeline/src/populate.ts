@@ -1,21 +1,27 @@
-import { type ShardInput, sampleInput } from "@distributed-insert/input"
 import type { Shard } from "@distributed-insert/shard"
 import { type ShardDatabase, ShardStorage, type StorageError } from "@distributed-insert/storage"
 import { Cache, Effect, Option, Result } from "effect"
-import { type LoadOptions, loadShard, openShard } from "./load-shard.ts"
+import { type InputSource, openSource, SAMPLE_DATA } from "./input-source.ts"
+import { type LoadSettings, loadSettings } from "./load-settings.ts"
+import { loadShard, openShard, type ShardProgress } from "./load-shard.ts"
 import { type RunReport, type ShardReport, summarize } from "./report.ts"
 import { type ReportTarget, startReportFile } from "./report-file.ts"
-import { Router } from "./router.ts"
+import type { ResultFiles } from "./result-files.ts"
+import { type RoutedShard, routeShard } from "./routed-shard.ts"
+import type { RunPlan } from "./run-plan.ts"
+import { runShardInWorker } from "./run-shard-in-worker.ts"
 import { selectShards } from "./select-shards.ts"
-import type { ResultFiles } from "./shard-tally.ts"
+import { type ShardWorkers, workerTasks } from "./worker-tasks.ts"
 
-export interface PopulateOptions extends Omit<LoadOptions, "files"> {
+export interface PopulateOptions {
   /** Shards to load, by shard or model name; all registered shards when empty. */
   readonly shards?: ReadonlyArray<string>
-  /** A shard's input; its built-in sample data by default. */
-  readonly inputs?: (shard: Shard) => ShardInput
+  /** Where a shard's records come from; its built-in sample data when this gives none. */
+  readonly inputs?: (shard: Shard) => InputSource | undefined
   /** Start every selected shard's database from empty (the old file stays until the new one is written). */
   readonly reset?: boolean
+  /** How every shard is loaded; the settings not given are `DEFAULT_LOAD_SETTINGS`'s. */
+  readonly settings?: Partial<LoadSettings>
   /** Where each shard's results are written as NDJSON, besides the report. */
   readonly files?: (shard: Shard) => ResultFiles
   /**
@@ -24,75 +30,63 @@ export interface PopulateOptions extends Omit<LoadOptions, "files"> {
    * is refused or cannot be written, `populate` fails with a `ReportError` and loads nothing.
    */
   readonly report?: ReportTarget
-  /**
-   * Runs a shard somewhere else (a worker thread) instead of as a fiber of this thread;
-   * `None` keeps it here. The returned Effect must report, never fail. It runs only once this
-   * thread holds the lock of the shard's database, until `populate`'s caller's scope closes,
-   * so it must not lock it again (a worker opens the storage from its `workerConfig`); a
-   * shard whose lock was refused is reported here and never offloaded.
-   */
-  readonly offload?: (shard: Shard) => Option.Option<Effect.Effect<ShardReport>>
+  /** Told each shard's progress, from whichever thread loads it, ending with its `done` or `failed`. */
+  readonly onProgress?: (progress: ShardProgress) => void
+  /** Worker threads to load the shards in that want them and can (see `workerTasks`); without, all load as fibers of this thread. */
+  readonly workers?: ShardWorkers
 }
 
 /**
- * Loads every selected shard concurrently, one fiber per shard, and reports each record.
+ * Loads every selected shard concurrently, one fiber or worker thread per shard, and reports
+ * each record.
  *
- * Before anything is read, created or emptied, the lock of every database a selected shard
- * writes is taken (`ShardStorage.lockAll`), the offloaded shards' too; then
- * the report file is started; then the shards run.
+ * Each shard is routed once, and its database goes with it from there on. Before anything is
+ * read, created or emptied, the lock of every database a selected shard writes is taken
+ * (`ShardStorage.lockAll`), for the shards loaded in worker threads too, which write under
+ * this thread's locks; then the report file is started; then the shards run.
  *
  * Shards fail alone: a shard whose database cannot be routed, opened, migrated or written, or
  * whose input cannot be read, is reported with its error while the others complete. Reports
- * come back in registration order, whatever order the fibers finish in.
+ * come back in registration order, whatever order the shards finish in.
  */
 export const populate = (options: PopulateOptions = {}) =>
   Effect.gen(function* () {
-    const shards = yield* selectShards(options.shards)
     const startedAt = new Date().toISOString()
-    const router = yield* Router
-    // A shard that cannot be routed is left for openShard to report.
-    const databases = yield* Effect.forEach(shards, (shard) => Effect.option(router.dbForWrite(shard.model)))
-    yield* (yield* ShardStorage).lockAll(databases.flatMap(Option.toArray))
+    const shards = yield* Effect.forEach(yield* selectShards(options.shards), routeShard)
+    yield* (yield* ShardStorage).lockAll(shards.flatMap(({ database }) => (Result.isSuccess(database) ? [database.success] : [])))
     if (options.report !== undefined) yield* startReportFile(options.report)
-    const offloaded = new Map(
-      shards.flatMap((shard) =>
-        Option.toArray(Option.map(options.offload?.(shard) ?? Option.none(), (run) => [shard, lockedOr(shard, run, options)] as const))
-      )
-    )
-    const local = shards.filter((shard) => !offloaded.has(shard))
-    const [remote, here] = yield* Effect.all(
+
+    const plan: RunPlan = {
+      // The one place where a shard given no input falls back to its sample data.
+      sourceOf: (shard) => options.inputs?.(shard) ?? SAMPLE_DATA,
+      filesOf: (shard) => options.files?.(shard) ?? {},
+      settings: loadSettings(options.settings),
+      reset: options.reset === true
+    }
+    const onProgress = options.onProgress ?? (() => {})
+    // The shards that load in worker threads, each as the Effect that runs its worker.
+    const inWorkers = new Map<Shard, Effect.Effect<ShardReport>>()
+    if (options.workers !== undefined) {
+      const { script } = options.workers
+      for (const [shard, task] of yield* workerTasks(shards, options.workers, plan)) {
+        inWorkers.set(shard, runShardInWorker(script, shard, task, onProgress))
+      }
+    }
+    const [fromWorkers, fromHere] = yield* Effect.all(
       [
-        Effect.forEach([...offloaded.values()], (run) => run, { concurrency: "unbounded" }),
-        loadHere(local, options)
+        Effect.forEach(inWorkers, ([shard, run]) => Effect.map(run, (report) => [shard, report] as const), { concurrency: "unbounded" }),
+        loadHere(
+          shards.filter(({ shard }) => !inWorkers.has(shard)),
+          plan,
+          onProgress
+        )
       ],
       { concurrency: "unbounded" }
     )
-    const byShard = new Map<Shard, ShardReport>()
-    ;[...offloaded.keys()].forEach((shard, index) => {
-      const report = remote[index]
-      if (report !== undefined) byShard.set(shard, report)
-    })
-    local.forEach((shard, index) => {
-      const report = here[index]
-      if (report !== undefined) byShard.set(shard, report)
-    })
-    const reports = shards.flatMap((shard) => Option.toArray(Option.fromNullishOr(byShard.get(shard))))
+    const byShard = new Map<Shard, ShardReport>([...fromWorkers, ...fromHere])
+    const reports = shards.flatMap(({ shard }) => Option.toArray(Option.fromNullishOr(byShard.get(shard))))
     const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), shards: reports, summary: summarize(reports) }
     return report
-  })
-
-/**
- * Runs an offloaded shard if this thread holds its database's lock; otherwise reports why not
- * (the lock's failure, or the routing's) as a fiber would, without starting it elsewhere.
- */
-const lockedOr = (shard: Shard, run: Effect.Effect<ShardReport>, options: PopulateOptions) =>
-  Effect.gen(function* () {
-    const router = yield* Router
-    const storage = yield* ShardStorage
-    const locked = yield* Effect.result(Effect.flatMap(router.dbForWrite(shard.model), storage.lock))
-    if (Result.isSuccess(locked)) return yield* run
-    // Opening fails with the lock's (cached) failure, so the input is never read.
-    return yield* loadShard(yield* openShard(shard, () => Effect.void), options.inputs?.(shard) ?? sampleInput(shard))
   })
 
 /**
@@ -100,21 +94,21 @@ const lockedOr = (shard: Shard, run: Effect.Effect<ShardReport>, options: Popula
  * them inserts: opening waits for file I/O, and a fiber resumed from I/O would run all its
  * batches (yielding only to fibers that are ready) before the others had even opened.
  */
-const loadHere = (shards: ReadonlyArray<Shard>, options: PopulateOptions) =>
+const loadHere = (shards: ReadonlyArray<RoutedShard>, plan: RunPlan, onProgress: (progress: ShardProgress) => void) =>
   Effect.gen(function* () {
     // Cached per database, so two models sharing one are reset once, before either inserts.
     const resets = yield* Cache.make({ capacity: Number.MAX_SAFE_INTEGER, lookup: (database: ShardDatabase) => database.reset })
-    const prepare =
-      options.reset === true
-        ? (database: ShardDatabase) => Cache.get(resets, database)
-        : (): Effect.Effect<void, StorageError> => Effect.void
+    const prepare = plan.reset
+      ? (database: ShardDatabase) => Cache.get(resets, database)
+      : (): Effect.Effect<void, StorageError> => Effect.void
     const opened = yield* Effect.forEach(shards, (shard) => openShard(shard, prepare), { concurrency: "unbounded" })
     return yield* Effect.forEach(
       opened,
-      (shard) =>
-        loadShard(shard, options.inputs?.(shard.shard) ?? sampleInput(shard.shard), {
-          ...options,
-          files: options.files?.(shard.shard) ?? {}
+      (opened) =>
+        Effect.gen(function* () {
+          const input = yield* openSource(opened.shard, plan.sourceOf(opened.shard))
+          const report = yield* loadShard(opened, input, { settings: plan.settings, files: plan.filesOf(opened.shard), onProgress })
+          return [opened.shard, report] as const
         }),
       { concurrency: "unbounded" }
     )

@@ -9,6 +9,7 @@ import { users } from "@distributed-insert/shard-users"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
 import fc from "fast-check"
+import { openedInput } from "./input-source.ts"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { tempDir, testLayer } from "./testing.ts"
@@ -59,8 +60,8 @@ describe("a record out of bounds", () => {
         shard.name === "users" ? memoryInput(records, "hostile") : memoryInput([{ id: 1, user_id: 1, product_id: 1, quantity: 2 }], "orders")
       const reportPath = join(dir, "report.ndjson")
       const report = yield* populate({
-        inputs,
-        batchSize: 1,
+        inputs: (shard) => openedInput(inputs(shard)),
+        settings: { batchSize: 1 },
         files: (shard) => ({ rejected: join(dir, `${shard.name}.rejected.ndjson`), report: { path: reportPath, spool: join(dir, `${shard.name}.spool`) } })
       }).pipe(Effect.provide(testLayer([users, orders], dir)))
 
@@ -88,7 +89,7 @@ describe("a record out of bounds", () => {
         '{"id":4,"name":"Bob","email":"b@x"}'
       ]
       const input: ShardInput = { source: readNdjson(Readable.from([`${lines.join("\n")}\n`])), origin: "lines.ndjson", textValues: false }
-      const report = yield* populate({ inputs: () => input }).pipe(Effect.provide(testLayer([users], dir)))
+      const report = yield* populate({ inputs: () => openedInput(input) }).pipe(Effect.provide(testLayer([users], dir)))
       const records = report.shards[0]?.records ?? []
       expect(records.map((result) => [result.line, result.status, result.issues[0]?.rule])).toEqual([
         [1, "inserted", undefined],
@@ -128,7 +129,7 @@ describe("a validator that throws", () => {
     Effect.gen(function* () {
       const dir = yield* tempDir
       const records = [{ id: 1, name: "a" }, { id: 2, name: "cursed" }, { id: 3, name: "c" }]
-      const report = yield* populate({ inputs: () => memoryInput(records, "fragile") }).pipe(Effect.provide(testLayer([fragile], dir)))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "fragile")) }).pipe(Effect.provide(testLayer([fragile], dir)))
       const shard = report.shards[0]
       expect(shard).toMatchObject({ error: null, counts: { processed: 3, inserted: 2, invalid: 1 } })
       expect(shard?.records?.[1]?.issues).toEqual([

@@ -1,16 +1,9 @@
-import { type DurableResults, type DurableResultsFiles, openDurableResults } from "./durable-results.ts"
+import { type DurableResults, openDurableResults } from "./durable-results.ts"
 import { insertedResult, type ResultSink } from "./insert-records.ts"
 import { type LineLog, openLineLog } from "./ndjson-log.ts"
 import type { Pending } from "./not-persisted.ts"
 import type { Counts, RecordResult } from "./report.ts"
-
-/** Where a shard's results go besides the in-memory summary: NDJSON files, one result per line. */
-export interface ResultFiles {
-  /** Every record's result, appended to a report shared with other shards once it is durable. */
-  readonly report?: DurableResultsFiles
-  /** Only the rejected records' results. */
-  readonly rejected?: string
-}
+import type { ResultFiles } from "./result-files.ts"
 
 export interface TallyOptions {
   /** Written into every logged line, so merged logs still say which shard a record went to. */

@@ -4,6 +4,7 @@ import { defineShard } from "@distributed-insert/shard"
 import { users } from "@distributed-insert/shard-users"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { openedInput } from "./input-source.ts"
 import { getRecord, listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { queryFile, tempDir, testLayer } from "./testing.ts"
@@ -20,7 +21,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
       const dir = yield* tempDir
       const smuggled = ['name"); DROP TABLE users; --', "id) VALUES (1); DROP TABLE users; --", "email, (SELECT sql FROM sqlite_master)"]
       const records = smuggled.map((key) => ({ id: 1, name: "n", email: "e", [key]: "x" }))
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([users], dir)))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "test")) }).pipe(Effect.provide(testLayer([users], dir)))
 
       expect(report.shards[0]?.records?.map((record) => record.issues.map(({ field, rule }) => ({ field, rule })))).toEqual(
         smuggled.map((field) => [{ field, rule: "unknown-field" }])
@@ -35,7 +36,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
     Effect.gen(function* () {
       const dir = yield* tempDir
       const layer = testLayer([users], dir)
-      yield* populate({ inputs: () => memoryInput([{ id: 1, name: "n", email: "e" }], "test") }).pipe(Effect.provide(layer))
+      yield* populate({ inputs: () => openedInput(memoryInput([{ id: 1, name: "n", email: "e" }], "test")) }).pipe(Effect.provide(layer))
 
       for (const key of ["1 OR 1=1", "0) OR (1=1", "1; DROP TABLE users; --"]) {
         const error = yield* Effect.flip(getRecord(users.model, key).pipe(Effect.provide(layer)))
@@ -68,7 +69,7 @@ describe("SQL built from declarations, values bound as parameters", () => {
       })
       const records = [{ id: 1, [column]: "'); DROP TABLE odd; --" }]
       const layer = testLayer([odd], dir)
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(layer))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "test")) }).pipe(Effect.provide(layer))
 
       expect(report.shards[0]?.counts).toMatchObject({ inserted: 1, invalid: 0, failed: 0 })
       expect((yield* listRecords(odd.model).pipe(Effect.provide(testLayer([odd], dir)))).rows).toEqual(records)

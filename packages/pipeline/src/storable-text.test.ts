@@ -3,6 +3,7 @@ import { users } from "@distributed-insert/shard-users"
 import { SQLJS_TEXT_RULES } from "@distributed-insert/storage-sqljs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
+import { openedInput } from "./input-source.ts"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { tempDir, testLayer } from "./testing.ts"
@@ -57,7 +58,7 @@ describe("text that would not read back as given", () => {
         { id: 2, name: "\uFEFFb", email: "e" },
         { id: 3, name: "c", email: "\uD800" }
       ]
-      const report = yield* populate({ inputs: () => memoryInput(records, "test") }).pipe(Effect.provide(testLayer([users], dir)))
+      const report = yield* populate({ inputs: () => openedInput(memoryInput(records, "test")) }).pipe(Effect.provide(testLayer([users], dir)))
       expect(report.shards[0]?.records?.map((record) => record.status)).toEqual(["inserted", "invalid", "invalid"])
       const stored = yield* listRecords(users.model).pipe(Effect.provide(testLayer([users], dir)))
       expect(stored.rows).toEqual([records[0]])
