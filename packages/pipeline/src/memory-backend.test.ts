@@ -51,6 +51,24 @@ describe("the pipeline over the memory storage", () => {
     })
   )
 
+  it.effect("with workers wanted for every shard, a run stays on this backend, in this thread", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const place = yield* MemoryStorage.newPlace
+      const layer = testLayer(shards, dir, { storage: MemoryStorage.layer(place) })
+      // No such script: a shard sent to a worker would fail with the worker's error.
+      const workers = { script: new URL("./no-such-worker.js", import.meta.url), wanted: () => true }
+      const report = yield* populate({ workers }).pipe(Effect.provide(layer))
+
+      expect(report.shards.map((shard) => [shard.shard, shard.error, shard.counts.inserted])).toEqual([
+        ["alpha", null, 2],
+        ["beta", null, 2]
+      ])
+      expect((yield* listRecords("Beta").pipe(Effect.provide(layer))).rows.map((row) => row["id"])).toEqual([1, 3])
+      expect(yield* Effect.promise(() => readdir(dir))).toEqual([])
+    })
+  )
+
   it.effect("a second run finds the first one's rows and refuses their keys with the backend's own message", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
