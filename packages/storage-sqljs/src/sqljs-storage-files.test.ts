@@ -1,62 +1,20 @@
 import { execFile } from "node:child_process"
-import { link, lstat, mkdir, readdir, readFile, readlink, rename, symlink, writeFile } from "node:fs/promises"
+import { link, mkdir, readFile, rename, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { tempDir } from "@distributed-insert/files/testing"
 import { ShardName } from "@distributed-insert/shard"
-import { ShardStorage } from "@distributed-insert/storage"
 import { notesModel as notes } from "@distributed-insert/storage/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Result } from "effect"
-import initSqlJs from "sql.js"
-import { SqlJsStorage } from "./sqljs-storage.ts"
+import { Effect, Result } from "effect"
+import { notesFile, openNotes, openNotesError, snapshot, storageIn } from "./testing.ts"
 
 // The storage against what can sit where a shard file should be, or beside it, on a real file
 // system: every case ends at once with a StorageError saying what is wrong, and the files are
 // left exactly as they were.
 
-const name = ShardName.make("notes")
 const fileOf = (dir: string) => join(dir, "notes.db")
 const execFileAsync = promisify(execFile)
-
-type Use = "read" | "write"
-
-/** The storage as a reader, or as a writer that holds its lock. */
-const storage = (dataDir: string, use: Use) =>
-  Effect.map(
-    Layer.build(SqlJsStorage.layer(use === "read" ? { dataDir } : { dataDir, writer: { waitSeconds: 0 } })),
-    Context.get(ShardStorage)
-  )
-const open = (dataDir: string, use: Use) => Effect.flatMap(storage(dataDir, use), (opened) => opened.database(name))
-const openError = (dataDir: string, use: Use) => Effect.flip(Effect.scoped(open(dataDir, use)))
-
-/** Every entry of `dir`: a regular file's bytes, else what it is (reading a FIFO would block the test itself). */
-const snapshot = (dir: string) =>
-  Effect.promise(async () => {
-    const names = (await readdir(dir)).sort()
-    const entry = async (file: string) => {
-      const found = await lstat(join(dir, file))
-      if (found.isSymbolicLink()) return `link to ${await readlink(join(dir, file))}`
-      return found.isFile() ? await readFile(join(dir, file)) : found.isFIFO() ? "FIFO" : found.isDirectory() ? "directory" : "other"
-    }
-    return Object.fromEntries(await Promise.all(names.map(async (file) => [file, await entry(file)] as const)))
-  })
-
-/** A notes database with `count` rows, as the bytes of its file. */
-const notesFile = (count: number) =>
-  Effect.promise(async () => {
-    const SQL = await initSqlJs()
-    const db = new SQL.Database()
-    try {
-      db.exec(notes.migrations.map((migration) => migration.sql).join(";"))
-      db.exec("BEGIN")
-      for (let id = 1; id <= count; id++) db.run("INSERT INTO notes VALUES (?, ?, ?)", [id, `note ${id} ${"x".repeat(20)}`, id % 6])
-      db.exec("COMMIT")
-      return db.export()
-    } finally {
-      db.close()
-    }
-  })
 
 describe("SqlJsStorage refuses what is not a regular file at a shard's path", () => {
   const cases: ReadonlyArray<readonly [string, (path: string, dir: string) => Promise<void>, RegExp]> = [
@@ -74,7 +32,7 @@ describe("SqlJsStorage refuses what is not a regular file at a shard's path", ()
         const dir = yield* tempDir
         yield* Effect.promise(() => make(fileOf(dir), dir))
         const before = yield* snapshot(dir)
-        const error = yield* openError(dir, use)
+        const error = yield* openNotesError(dir, use)
         expect(error).toMatchObject({ _tag: "StorageError", operation: "open", location: fileOf(dir) })
         expect(error.reason).toMatch(why)
         expect(yield* snapshot(dir)).toEqual(before)
@@ -101,7 +59,7 @@ describe("SqlJsStorage and SQLite's sidecar files", () => {
       })
       const before = yield* snapshot(dir)
       for (const use of ["read", "write"] as const) {
-        const outcome = yield* Effect.result(Effect.scoped(open(dir, use)))
+        const outcome = yield* Effect.result(Effect.scoped(openNotes(dir, use)))
         if (opens[use]) {
           expect(outcome._tag, `${use}r`).toBe("Success")
         } else {
@@ -127,7 +85,7 @@ describe("SqlJsStorage never replaces a shard file that changed since it read it
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* Effect.promise(async () => writeFile(fileOf(dir), await Effect.runPromise(notesFile(3))))
-      const database = yield* open(dir, "write")
+      const database = yield* openNotes(dir, "write")
       yield* database.insertBatch(notes, [[10, "ten", 1]])
       yield* database.persist
       yield* database.insertBatch(notes, [[11, "eleven", 1]])
@@ -145,7 +103,7 @@ describe("SqlJsStorage never replaces a shard file that changed since it read it
   it.effect("created by another program while none was there: persist fails, keeping it", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
-      const database = yield* open(dir, "write")
+      const database = yield* openNotes(dir, "write")
       yield* database.migrate(notes.model, notes.migrations)
       const other = yield* notesFile(5)
       yield* Effect.promise(() => writeFile(fileOf(dir), other))
@@ -171,8 +129,8 @@ describe("SqlJsStorage.fileRole", () => {
         await link(join(data, "notes.db"), join(dir, "hard-link"))
         await writeFile(join(dir, "unrelated.ndjson"), "")
       })
-      const kept = yield* storage(data, "read")
-      const roleOf = (path: string) => kept.fileRole(path, [name, ShardName.make("other")])
+      const kept = yield* storageIn(data, "read")
+      const roleOf = (path: string) => kept.fileRole(path, [ShardName.make("notes"), ShardName.make("other")])
       const expected: ReadonlyArray<readonly [string, string | undefined]> = [
         [join(data, "notes.db"), "the shard file of notes"],
         [`${data}/./../data/notes.db`, "the shard file of notes"],
