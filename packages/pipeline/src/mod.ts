@@ -6,6 +6,7 @@
  * @module
  */
 export { checkShards, type ShardCheck } from "./check.ts"
+export { claimedDatabases, unclaimedDatabases } from "./claimed-databases.ts"
 export { type CheckpointOptions, DEFAULT_CHECKPOINT_RECORDS, DEFAULT_CHECKPOINT_SECONDS } from "./checkpoint-policy.ts"
 export { RecordNotFoundError, ReportError, ShardRegistryError, UnknownShardError, UnroutableModelError } from "./errors.ts"
 export { DEFAULT_BATCH_SIZE, type InsertOptions, insertedResult, insertRecords, type ResultSink } from "./insert-records.ts"
