@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { orders } from "@distributed-insert/shard-orders"
@@ -16,6 +16,12 @@ interface CheckJson {
   readonly schema: string
   readonly status: "ok" | "problem"
   readonly problems: ReadonlyArray<string>
+}
+
+/** What `check --json` prints: the shards, and the databases no registered shard uses. */
+interface CheckOutput {
+  readonly shards: ReadonlyArray<CheckJson>
+  readonly unclaimed: ReadonlyArray<{ readonly database: string; readonly location: string; readonly sidecars: ReadonlyArray<string> }> | null
 }
 
 let dataDir = ""
@@ -59,7 +65,8 @@ describe("distributed-insert check", () => {
 
     const json = await check("--json")
     expect(json.code).toBe(0)
-    const results: ReadonlyArray<CheckJson> = JSON.parse(json.stdout)
+    const { shards: results, unclaimed }: CheckOutput = JSON.parse(json.stdout)
+    expect(unclaimed).toEqual([])
     expect(results.map(({ shard, integrity, schema, status, problems }) => ({ shard, integrity, schema, status, problems }))).toEqual(
       ["users", "products", "orders"].map((shard) => ({ shard, integrity: "ok", schema: "up to date", status: "ok", problems: [] }))
     )
@@ -86,7 +93,7 @@ describe("distributed-insert check", () => {
 
     const json = await check("--json")
     expect(json.code).toBe(1)
-    const results: ReadonlyArray<CheckJson> = JSON.parse(json.stdout)
+    const { shards: results }: CheckOutput = JSON.parse(json.stdout)
     expect(results.map((result) => [result.shard, result.status, result.schema])).toEqual([
       ["users", "problem", "unknown"],
       ["products", "problem", "unknown"],
@@ -95,12 +102,50 @@ describe("distributed-insert check", () => {
     expect(await snapshot()).toEqual(before)
   })
 
+  it("mentions a database file no registered shard uses, after the table, without failing or touching it; a stray file is not one", async () => {
+    await runCli(["populate", "--data-dir", dataDir])
+    await copyFile(join(dataDir, "users.db"), join(dataDir, "legacy.db"))
+    await writeFile(join(dataDir, "notes.txt"), "not a database\n")
+    await writeFile(join(dataDir, "garbage.db"), "not a database either\n")
+    const legacy = await readFile(join(dataDir, "legacy.db"))
+    const before = await snapshot()
+
+    const human = await check()
+    expect(human.code).toBe(0)
+    expect(human.stderr).toBe("")
+    const lines = human.stdout.trimEnd().split("\n")
+    expect(lines.slice(-2)).toEqual(["", `unclaimed: ${join(dataDir, "legacy.db")}: no registered shard uses it; left as it is`])
+    expect(lines.filter((line) => line.startsWith("unclaimed:"))).toHaveLength(1)
+    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+ok\s+up to date\s+ok/)
+
+    const json = await check("--json")
+    expect(json.code).toBe(0)
+    const output: CheckOutput = JSON.parse(json.stdout)
+    expect(output.unclaimed).toEqual([{ database: "legacy", location: join(dataDir, "legacy.db"), sidecars: [] }])
+    expect(output.shards.map((result) => result.status)).toEqual(["ok", "ok", "ok"])
+
+    // With a shard's problem, the problem lines come first; the exit code is the problem's alone.
+    await writeFile(join(dataDir, "orders.db"), "garbage")
+    const troubled = await check()
+    expect(troubled.code).toBe(1)
+    expect(troubled.stdout.trimEnd().split("\n").slice(-3)).toEqual([
+      "orders: cannot open: file is not a database",
+      "",
+      `unclaimed: ${join(dataDir, "legacy.db")}: no registered shard uses it; left as it is`
+    ])
+    expect(troubled.stderr).toContain("check found problems in shard orders")
+    await writeFile(join(dataDir, "orders.db"), before.find(([name]) => name === "orders.db")?.[1] ?? "")
+
+    expect(await readFile(join(dataDir, "legacy.db"))).toEqual(legacy)
+    expect(await snapshot()).toEqual(before)
+  })
+
   it("judges only the selected shards: a healthy selection exits 0 whatever the others' state", async () => {
     await runCli(["populate", "--data-dir", dataDir])
     await writeFile(join(dataDir, "orders.db"), "garbage")
     const selected = await check("--shard", "User", "--shard", "products", "--json")
     expect(selected.code).toBe(0)
-    expect(JSON.parse(selected.stdout).map((result: CheckJson) => result.shard)).toEqual(["users", "products"])
+    expect((JSON.parse(selected.stdout) as CheckOutput).shards.map((result) => result.shard)).toEqual(["users", "products"])
     expect((await check("--shard", "orders")).code).toBe(1)
   })
 
@@ -111,6 +156,17 @@ describe("distributed-insert check", () => {
     expect(result.stdout).toMatch(/users\s+\S*users\.db \(missing\)\s+-\s+behind by 1\s+problem/)
     expect(result.stdout).toContain("users: the file does not exist: migrate or populate creates it")
     expect(await readdir(dataDir)).toEqual([])
+  })
+
+  it("a data directory that cannot be listed fails, after printing the shards, with unclaimed null in JSON", async () => {
+    const notADirectory = join(dataDir, "data")
+    await writeFile(notADirectory, "a file")
+    const result = await runCli(["check", "--json", "--data-dir", notADirectory])
+    expect(result.code).toBe(1)
+    const output: CheckOutput = JSON.parse(result.stdout)
+    expect(output.shards.map((shard) => shard.status)).toEqual(["problem", "problem", "problem"])
+    expect(output.unclaimed).toBeNull()
+    expect(result.stderr).toContain(`read failed for the storage (${notADirectory}): cannot list the data directory: ENOTDIR`)
   })
 
   it("an unknown shard is bad usage: exit 2", async () => {

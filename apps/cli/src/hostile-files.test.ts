@@ -207,7 +207,7 @@ describe("a shard file that opens but fails SQLite's integrity check", () => {
     // It opens (the schema reads), but SQLite's check finds it damaged.
     expect((await bounded(["shards", "--data-dir", dataDir, "--shard", "users"])).code).toBe(0)
     const checked = await bounded(["check", "--json", "--data-dir", dataDir, "--shard", "users"])
-    expect(JSON.parse(checked.stdout)[0].integrity).not.toBe("ok")
+    expect(JSON.parse(checked.stdout).shards[0].integrity).not.toBe("ok")
     const before = await snapshot(dataDir)
 
     const populated = await bounded(["populate", "--json", "--quiet", "--data-dir", dataDir, "--input", `users=${join(dir, "many.ndjson")}`])

@@ -84,7 +84,7 @@ const waitFor = async (what: string, condition: () => Promise<boolean>) => {
 
 const rowsOf = async () => {
   const shards = await runCli(["shards", "--json", "--data-dir", dataDir])
-  return Object.fromEntries(JSON.parse(shards.stdout).map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows]))
+  return Object.fromEntries(JSON.parse(shards.stdout).shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows]))
 }
 
 describe("populate against a shard that another process is writing", () => {
@@ -174,7 +174,7 @@ describe("populate against a shard that another process is writing", () => {
     await holdLock("users", holder)
     const shards = await runCli(["shards", "--json", "--data-dir", dataDir])
     expect(shards.code).toBe(0)
-    expect(JSON.parse(shards.stdout).map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+    expect(JSON.parse(shards.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
     const list = await runCli(["list", "User", "--limit", "2", "--json", "--data-dir", dataDir])
     expect(JSON.parse(list.stdout)).toEqual([
       { id: 1, name: "Alice", email: "alice@example.com" },

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -12,6 +12,12 @@ const parseReport = parseJsonReport
 
 const failuresOf = (report: JsonReport) =>
   report.shards.flatMap((shard) => (shard.records ?? []).filter((record) => !record.success).map((record) => [shard.shard, idOf(record), record.errors]))
+
+/** Every file in `dir` with its bytes, to prove that a command changed none. */
+const snapshot = async (dir: string) => {
+  const names = (await readdir(dir)).sort()
+  return Promise.all(names.map(async (name) => [name, await readFile(join(dir, name))] as const))
+}
 
 let dataDir = ""
 beforeEach(async () => {
@@ -51,7 +57,7 @@ describe("distributed-insert populate", () => {
     expect(report.summary).toMatchObject({ processed: 30, inserted: 0, replaced: 0, skipped: 0, invalid: 4, failed: 26 })
     const users = report.shards[0]?.records ?? []
     expect(users[0]?.errors).toEqual(["UNIQUE constraint failed: users.id"])
-    const shards = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)
+    const { shards } = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)
     expect(shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
   })
 
@@ -132,6 +138,40 @@ describe("reading through the router", () => {
     const result = await run(["shards", "--data-dir", dataDir])
     expect(result.stdout).toMatch(/users\s+User\s+\S*users\.db\s+9\s+1\/1/)
     expect(result.stdout).toMatch(/orders\s+Order\s+\S*orders\.db\s+8\s+1\/1/)
+    expect(result.stdout).not.toContain("unclaimed")
+    expect(JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout).unclaimed).toEqual([])
+  })
+
+  it("mentions a database file no registered shard uses, with the files beside it, and leaves them byte-identical; a stray file is not one", async () => {
+    const legacy = join(dataDir, "legacy.db")
+    await copyFile(join(dataDir, "orders.db"), legacy)
+    await writeFile(`${legacy}-journal`, "")
+    await writeFile(join(dataDir, "notes.txt"), "not a database\n")
+    await writeFile(join(dataDir, "garbage.db"), "not a database either\n")
+    const before = await snapshot(dataDir)
+
+    const result = await run(["shards", "--data-dir", dataDir])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe("")
+    expect(result.stdout.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^SHARD +MODEL +FILE +ROWS +SCHEMA$/),
+      expect.stringMatching(/^users +User +\S*users\.db +9 +1\/1$/),
+      expect.stringMatching(/^products +Product +\S*products\.db +9 +1\/1$/),
+      expect.stringMatching(/^orders +Order +\S*orders\.db +8 +1\/1$/),
+      "",
+      `unclaimed: ${legacy} (and legacy.db-journal): no registered shard uses it; left as it is`
+    ])
+
+    const json = await run(["shards", "--json", "--data-dir", dataDir])
+    expect(json.code).toBe(0)
+    const output = JSON.parse(json.stdout)
+    expect(output.shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows])).toEqual([
+      ["users", 9],
+      ["products", 9],
+      ["orders", 8]
+    ])
+    expect(output.unclaimed).toEqual([{ database: "legacy", location: legacy, sidecars: [`${legacy}-journal`] }])
+    expect(await snapshot(dataDir)).toEqual(before)
   })
 })
 

@@ -54,7 +54,7 @@ describe("shards", () => {
     expect(listed.stderr).toContain("cannot read shard products")
     const json = await run(["shards", "--json"])
     expect(json.code).toBe(1)
-    expect(JSON.parse(json.stdout).map((shard: { shard: string; rows: number | null; problem: string | null }) => [shard.shard, shard.rows, shard.problem])).toEqual([
+    expect(JSON.parse(json.stdout).shards.map((shard: { shard: string; rows: number | null; problem: string | null }) => [shard.shard, shard.rows, shard.problem])).toEqual([
       ["users", 9, null],
       ["products", null, "file is not a database"],
       ["orders", 8, null]
@@ -210,7 +210,7 @@ describe("starting the CLI", () => {
     await run(["populate"])
     const result = await pnpm(["--filter", "cli", "start", "shards", "--json", "--data-dir", dataDir])
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout).map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+    expect(JSON.parse(result.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
     // Built by the test script already: no build on the way (pnpm itself takes most of the time).
     expect(result.stderr).not.toContain("building the CLI")
     expect(result.ms).toBeLessThan(4000)

@@ -7,6 +7,7 @@
  */
 export { checkShards, type ShardCheck } from "./check.ts"
 export type { CheckpointOptions } from "./checkpoint-policy.ts"
+export { claimedDatabases, unclaimedDatabases } from "./claimed-databases.ts"
 export { RecordNotFoundError, ReportError, ShardRegistryError, UnknownShardError, UnroutableModelError } from "./errors.ts"
 export {
   InputFile,

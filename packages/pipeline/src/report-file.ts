@@ -1,10 +1,10 @@
 import { identityOf, openRegularFile, sameFile, sameIdentity } from "@distributed-insert/files"
-import type { ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
+import { claimedDatabases } from "./claimed-databases.ts"
 import { ReportError } from "./errors.ts"
-import { ShardRegistry } from "./registry.ts"
-import { Router } from "./router.ts"
+import type { ShardRegistry } from "./registry.ts"
+import type { Router } from "./router.ts"
 
 /** The report file of a run (`--report FILE`), which every shard appends to as its records become durable. */
 export interface ReportTarget {
@@ -15,10 +15,11 @@ export interface ReportTarget {
 
 /**
  * Empties (or creates) the report file, after making sure it is none of the files the run
- * reads or keeps: not a file the storage keeps for any registered shard (selected or not; its
- * database file, lock, journals or temp files, see `ShardStorage.fileRole`), not an input of the
- * run, and a regular file (a FIFO would block every append). Paths are compared after following
- * symbolic links and by device and inode, so `./x`, a link to it and `x` are one file.
+ * reads or keeps: not a file the storage keeps for any database a registered shard claims
+ * (selected or not, see `claimedDatabases`; its database file, lock, journals or temp files, see
+ * `ShardStorage.fileRole`), not an input of the run, and a regular file (a FIFO would block
+ * every append). Paths are compared after following symbolic links and by device and inode, so
+ * `./x`, a link to it and `x` are one file.
  * To be called once the run holds its shards' locks, so that a run refused a shard changes
  * nothing that another run holding it may be writing through it.
  */
@@ -26,7 +27,7 @@ export const startReportFile = (target: ReportTarget): Effect.Effect<void, Repor
   Effect.gen(function* () {
     const refuse = (reason: string, cause?: unknown) => new ReportError({ path: target.path, reason, cause })
     const storage = yield* ShardStorage
-    const role = yield* storage.fileRole(target.path, yield* registeredDatabases)
+    const role = yield* storage.fileRole(target.path, yield* claimedDatabases)
     if (role !== undefined) return yield* refuse(`it is ${role}: write the report to another file`)
     const attempt = <A>(run: () => Promise<A>) =>
       Effect.tryPromise({ try: run, catch: (cause) => refuse(cause instanceof Error ? cause.message : String(cause), cause) })
@@ -47,16 +48,3 @@ export const startReportFile = (target: ReportTarget): Effect.Effect<void, Repor
       }
     })
   })
-
-/** Every database a registered shard's model reads from or writes to, as the router says. */
-const registeredDatabases = Effect.gen(function* () {
-  const registry = yield* ShardRegistry
-  const router = yield* Router
-  const names: Array<ShardName> = []
-  for (const shard of registry.shards) {
-    names.push(shard.name)
-    names.push(...Option.toArray(yield* Effect.option(router.dbForWrite(shard.model))))
-    names.push(...Option.toArray(yield* Effect.option(router.dbForRead(shard.model))))
-  }
-  return [...new Set(names)]
-})

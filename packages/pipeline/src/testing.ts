@@ -45,7 +45,8 @@ export const recordingStorage = (dataDir: string, calls: Array<StorageCall>): La
         lock: storage.lock,
         lockAll: storage.lockAll,
         workerConfig: storage.workerConfig,
-        fileRole: storage.fileRole
+        fileRole: storage.fileRole,
+        unclaimed: storage.unclaimed
       })
     })
   ).pipe(Layer.provide(SqlJsStorage.layer({ dataDir })))

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { link, mkdir, readFile, rename, symlink, writeFile } from "node:fs/promises"
+import { link, mkdir, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { tempDir } from "@distributed-insert/files/testing"
@@ -151,6 +151,75 @@ describe("SqlJsStorage.fileRole", () => {
         [join(dir, "unrelated.ndjson"), undefined]
       ]
       for (const [path, role] of expected) expect(yield* roleOf(path), path).toBe(role)
+    })
+  )
+})
+
+describe("SqlJsStorage.unclaimed", () => {
+  it.effect("lists the SQLite files of other names with what belongs to them, ignores everything else, and changes nothing", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const sqlite = yield* notesFile(3)
+      const at = (file: string) => join(dir, file)
+      const temp = `.legacy.db.${process.pid}.0a1b2c3d.tmp`
+      yield* Effect.promise(async () => {
+        // The claimed database and everything of its: never listed.
+        await writeFile(fileOf(dir), sqlite)
+        await writeFile(at("notes.db-journal"), "")
+        await writeFile(at("notes.db.lock"), "{}")
+        await writeFile(at(`.notes.db.${process.pid}.0a1b2c3d.tmp`), sqlite)
+        // A removed shard's database, with its journal, lock and a write's temp file.
+        await writeFile(at("legacy.db"), sqlite)
+        await writeFile(at("legacy.db-journal"), "")
+        await writeFile(at("legacy.db.lock"), "{}")
+        await writeFile(at(temp), sqlite)
+        // SQLite's empty database.
+        await writeFile(at("empty.db"), "")
+        // None of these is a database of this storage's.
+        await writeFile(at("garbage.db"), "certainly not an SQLite database\n")
+        await writeFile(at("Upper.db"), sqlite)
+        await writeFile(at("legacy.db.bak"), sqlite)
+        await writeFile(at("notes.txt"), "a stray file")
+        await writeFile(at("orphan.db-wal"), "")
+        await writeFile(at(".orphan.db.1.0a1b2c3d.tmp"), sqlite)
+        await mkdir(at("folder.db"))
+        await symlink(at("legacy.db"), at("link.db"))
+        await link(fileOf(dir), at("hard.db"))
+        await execFileAsync("mkfifo", [at("pipe.db")])
+      })
+      const before = yield* snapshot(dir)
+      for (const use of ["read", "write"] as const) {
+        const found = yield* Effect.scoped(Effect.flatMap(storageIn(dir, use), (opened) => opened.unclaimed([ShardName.make("notes")])))
+        expect(found).toEqual([
+          { name: "empty", location: at("empty.db"), sidecars: [] },
+          { name: "legacy", location: at("legacy.db"), sidecars: [at(temp), at("legacy.db-journal"), at("legacy.db.lock")] }
+        ])
+      }
+      expect(yield* snapshot(dir)).toEqual(before)
+      // Without the claim, the claimed database is listed too, and its hard link is that database.
+      const all = yield* Effect.scoped(Effect.flatMap(storageIn(dir, "read"), (opened) => opened.unclaimed([])))
+      expect(all.map((database) => database.name)).toEqual(["empty", "hard", "legacy", "notes"])
+    })
+  )
+
+  it.effect("finds none in a data directory that does not exist, and does not create it", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const found = yield* Effect.scoped(Effect.flatMap(storageIn(join(dir, "nowhere"), "read"), (opened) => opened.unclaimed([ShardName.make("notes")])))
+      expect(found).toEqual([])
+      expect(yield* Effect.promise(() => readdir(dir))).toEqual([])
+    })
+  )
+
+  it.effect("fails with a StorageError naming the data directory when it cannot be listed", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const notADirectory = join(dir, "data")
+      yield* Effect.promise(() => writeFile(notADirectory, "a file"))
+      const error = yield* Effect.flip(Effect.scoped(Effect.flatMap(storageIn(notADirectory, "read"), (opened) => opened.unclaimed([ShardName.make("notes")]))))
+      expect(error).toMatchObject({ _tag: "StorageError", location: notADirectory, operation: "read" })
+      expect(error.reason).toMatch(/^cannot list the data directory: ENOTDIR/)
+      expect(error.cause).toBeDefined()
     })
   )
 })

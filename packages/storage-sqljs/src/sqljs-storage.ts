@@ -1,8 +1,18 @@
-import { lstat, realpath } from "node:fs/promises"
+import type { Stats } from "node:fs"
+import { lstat, readdir, realpath } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { codeOf, type FileVersion, makeDirectory, NotRegularFileError, openRegularFile, resolveLinks, sameIdentity, sameVersion, statIfPresent, versionOf, writeFileAtomic } from "@distributed-insert/files"
-import type { AppliedMigration, Migration, ShardName, SqlValue } from "@distributed-insert/shard"
-import { type ConflictMode, RowOutcome, type ShardDatabase, ShardStorage, StorageError, type StorageOperation, type TableTarget } from "@distributed-insert/storage"
+import { type AppliedMigration, type Migration, ShardName, type SqlValue } from "@distributed-insert/shard"
+import {
+  type ConflictMode,
+  RowOutcome,
+  type ShardDatabase,
+  ShardStorage,
+  StorageError,
+  type StorageOperation,
+  type TableTarget,
+  type UnclaimedDatabase
+} from "@distributed-insert/storage"
 import { Cache, Effect, Layer, Schema, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
 import { lockInOrder } from "./lock-order.ts"
@@ -120,12 +130,19 @@ export const SqlJsStorage = {
           writer === undefined
             ? undefined
             : Effect.map(Effect.promise(compileSqlJs), (wasm) => ({ backend: BACKEND, options: { dataDir: options.dataDir, wasm } }))
+        const unclaimed = (names: ReadonlyArray<ShardName>) =>
+          Effect.tryPromise({
+            try: () => unclaimedIn(options.dataDir, names),
+            catch: (cause) =>
+              new StorageError({ shard: "*", location: options.dataDir, operation: "read", reason: `cannot list the data directory: ${reasonOf(cause)}`, cause })
+          })
         return ShardStorage.of({
           database: (name) => Cache.get(databases, name),
           lock,
           lockAll: (names) => lockInOrder(names, lock),
           workerConfig,
-          fileRole
+          fileRole,
+          unclaimed
         })
       })
     )
@@ -322,6 +339,84 @@ const roleByName = (file: string, name: ShardName): string | undefined => {
   if (file.startsWith(`${shardFile}.lock.`)) return `a lock file of shard ${name}`
   if (file.startsWith(`.${shardFile}.`) && file.endsWith(".tmp")) return `a temp file of shard ${name}`
   return undefined
+}
+
+/**
+ * The database files in `dataDir` that none of `names` is, each with the files beside it that
+ * belong to it (`roleByName`: journals, lock, temp files). A database file is a `<name>.db`
+ * whose name is a shard name, a regular file (not a link, which the storage refuses to open
+ * anyway) that reads as SQLite: empty (SQLite's empty database) or starting with SQLite's
+ * header, so that a `.db` of something else is left out. The files of claimed databases are
+ * never opened. Nothing is opened as a database, locked or written: each candidate's first
+ * bytes are read, without following a link or blocking on a FIFO.
+ */
+const unclaimedIn = async (dataDir: string, names: ReadonlyArray<ShardName>): Promise<ReadonlyArray<UnclaimedDatabase>> => {
+  const entries = await readdir(dataDir).catch((error: unknown) => {
+    // No data directory yet: nothing has been written, so nothing is left over.
+    if (codeOf(error) === "ENOENT") return []
+    throw error
+  })
+  const claimed = new Set<string>(names)
+  const sidecars = new Map<ShardName, Array<string>>()
+  const candidates: Array<ShardName> = []
+  for (const entry of entries) {
+    const owner = databaseOfFile(entry)
+    if (owner === undefined || claimed.has(owner)) continue
+    if (entry === `${owner}.db`) candidates.push(owner)
+    else sidecars.set(owner, [...(sidecars.get(owner) ?? []), join(dataDir, entry)])
+  }
+  const found: Array<UnclaimedDatabase> = []
+  for (const name of candidates.sort()) {
+    const location = shardFileOf(dataDir, name)
+    const looked = await lookAtDatabaseFile(location)
+    if (looked === undefined) continue
+    // A hard link to a claimed database's file is that database, under another name.
+    const linked = await Promise.all(names.map((claimedName) => statIfPresent(shardFileOf(dataDir, claimedName))))
+    if (linked.some((stats) => sameIdentity(stats, looked))) continue
+    found.push({ name, location, sidecars: (sidecars.get(name) ?? []).sort() })
+  }
+  return found
+}
+
+/** The database whose file (or sidecar, lock, temp file: `roleByName`) `file` is, by its name alone. */
+const databaseOfFile = (file: string): ShardName | undefined => {
+  // A shard name has no dot: it is what comes before the first one (after a temp file's leading dot).
+  const [candidate = ""] = (file.startsWith(".") ? file.slice(1) : file).split(".")
+  if (!isShardName(candidate)) return undefined
+  return roleByName(file, candidate) === undefined ? undefined : candidate
+}
+
+const isShardName = Schema.is(ShardName)
+
+/** The first bytes of every SQLite database file (https://sqlite.org/fileformat.html). */
+const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\u0000")
+
+/**
+ * The status of the file at `path` if it is a regular file that reads as SQLite; undefined when it
+ * is not, or is no longer there (removed since the directory was listed). A regular file this
+ * process may not read counts as one: it may well be, and saying so changes nothing, whereas
+ * failing would make one unreadable stray file fail the whole listing.
+ */
+const lookAtDatabaseFile = async (path: string): Promise<Stats | undefined> => {
+  let opened: Awaited<ReturnType<typeof openRegularFile>>
+  try {
+    opened = await openRegularFile(path, { followLinks: false })
+  } catch (error) {
+    if (codeOf(error) === "ENOENT" || error instanceof NotRegularFileError) return undefined
+    if (codeOf(error) === "EACCES" || codeOf(error) === "EPERM") {
+      const found = await lstat(path).catch((cause: unknown) => (codeOf(cause) === "ENOENT" ? undefined : Promise.reject(cause)))
+      return found?.isFile() === true ? found : undefined
+    }
+    throw error
+  }
+  try {
+    if (opened.stats.size === 0) return opened.stats
+    const header = new Uint8Array(SQLITE_HEADER.length)
+    const { bytesRead } = await opened.file.read(header, 0, header.length, 0)
+    return bytesRead === header.length && header.every((byte, index) => byte === SQLITE_HEADER[index]) ? opened.stats : undefined
+  } finally {
+    await opened.file.close()
+  }
 }
 
 const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {

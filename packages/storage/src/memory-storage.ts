@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import type { AppliedMigration, Migration, Row, ShardName, SqlValue } from "@distributed-insert/shard"
 import { Effect, Layer } from "effect"
-import { type ConflictMode, type Refusal, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget } from "./storage.ts"
+import { type ConflictMode, type Refusal, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget, type UnclaimedDatabase } from "./storage.ts"
 
 /** The name a memory storage gives itself where a backend is named (`StorageWorkerConfig.backend`). */
 const BACKEND = "memory"
@@ -41,7 +41,8 @@ const newPlace = Effect.acquireRelease(
  * `insertBatch` that names it, from its `TableTarget`; until then it reads as empty.
  *
  * Commits are durable at once (`durability: "commit"`, `persist` does nothing), nothing needs
- * locking (the process is the only writer), it keeps no file (`fileRole` is always undefined),
+ * locking (the process is the only writer), it keeps no file (`fileRole` is always undefined, and
+ * `unclaimed` lists the place's other databases without sidecars),
  * and it cannot be shared with a worker thread (`workerConfig` is undefined: the pipeline keeps
  * its shards in this thread).
  */
@@ -74,9 +75,21 @@ const storageAt = (place: string) =>
       lockAll: () => Effect.void,
       lock: () => Effect.void,
       workerConfig: undefined,
-      fileRole: () => Effect.succeed(undefined)
+      fileRole: () => Effect.succeed(undefined),
+      unclaimed: (names) => Effect.sync(() => unclaimedAt(place, names))
     })
   })
+
+/** The databases written at `place` that are none of `names`, in name order; this storage keeps no files beside them. */
+const unclaimedAt = (place: string, names: ReadonlyArray<ShardName>): ReadonlyArray<UnclaimedDatabase> => {
+  const claimed = new Set(names)
+  return [...(places.get(place)?.keys() ?? [])]
+    .filter((name) => !claimed.has(name))
+    .sort()
+    .map((name) => ({ name, location: locationOf(place, name), sidecars: [] }))
+}
+
+const locationOf = (place: string, name: ShardName): string => `memory:${place}/${name}`
 
 /**
  * Database `name` at `place`. Every method is one synchronous step, so it runs whole before any
@@ -96,7 +109,7 @@ const memoryDatabase = (place: string, name: ShardName): ShardDatabase => {
   }
   return {
     name,
-    location: `memory:${place}/${name}`,
+    location: locationOf(place, name),
     get exists() {
       return stored() !== undefined
     },

@@ -15,6 +15,7 @@ export {
   type ShardDatabase,
   ShardStorage,
   type StorageWorkerConfig,
-  type TableTarget
+  type TableTarget,
+  type UnclaimedDatabase
 } from "./storage.ts"
 export { StorageError, type StorageOperation } from "./storage-error.ts"

@@ -8,6 +8,7 @@ export type StorageOperation = "open" | "lock" | "migrate" | "insert" | "read" |
  * `location` names the file (or server) so the user knows what to look at.
  */
 export class StorageError extends Data.TaggedError("StorageError")<{
+  /** The database's name; `*` when what failed is the storage's, not one database's (listing the data directory, say). */
   readonly shard: string
   readonly location: string
   readonly operation: StorageOperation
@@ -16,6 +17,6 @@ export class StorageError extends Data.TaggedError("StorageError")<{
   readonly cause?: unknown
 }> {
   override get message(): string {
-    return `${this.operation} failed for shard ${this.shard} (${this.location}): ${this.reason}`
+    return `${this.operation} failed for ${this.shard === "*" ? "the storage" : `shard ${this.shard}`} (${this.location}): ${this.reason}`
   }
 }

@@ -143,8 +143,32 @@ export class ShardStorage extends Context.Service<
      * write over them, e.g. a report file.
      */
     readonly fileRole: (path: string, names: ReadonlyArray<ShardName>) => Effect.Effect<string | undefined>
+    /**
+     * The databases this storage holds (written at least once, so `exists` would be true) that
+     * are none of `names`, in name order: what a caller passing every database its shards use
+     * finds left over, such as a removed shard's data, to mention it. A place that does not
+     * exist holds none. Looks without touching: it never opens a database, takes a lock or
+     * writes anything, so another process may be writing them meanwhile; a database it lists
+     * still has to be opened with `database` to be read. Fails when the place cannot be looked
+     * at (a directory that cannot be read, say).
+     */
+    readonly unclaimed: (names: ReadonlyArray<ShardName>) => Effect.Effect<ReadonlyArray<UnclaimedDatabase>, StorageError>
   }
 >()("@distributed-insert/storage/ShardStorage") {}
+
+/** A database `ShardStorage.unclaimed` found: one the storage holds that none of the names asked about is. */
+export interface UnclaimedDatabase {
+  readonly name: ShardName
+  /** Where it is, as `ShardDatabase.location` says it: its file path (or server address). */
+  readonly location: string
+  /**
+   * The other files the storage or its engine keeps for it that are there (SQLite's journal or
+   * write-ahead log, a lock, a write's temp file), as paths: they are part of it, and whoever
+   * moves or removes it must do the same with them (a write-ahead log can hold rows the file
+   * does not). Empty for a storage that keeps no files.
+   */
+  readonly sidecars: ReadonlyArray<string>
+}
 
 /**
  * A storage's configuration as it crosses to a worker thread: which backend (`backend`, what

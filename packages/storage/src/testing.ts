@@ -123,6 +123,7 @@ const indexStars: Migration = { version: 2, description: "index stars", sql: "CR
 
 const shard = ShardName.make("conformance")
 const otherShard = ShardName.make("conformance-other")
+const thirdShard = ShardName.make("conformance-third")
 
 type Use = "read" | "write"
 
@@ -222,6 +223,45 @@ export const storageConformance = <E>(name: string, backend: StorageBackend<E>):
             expect(yield* storage.fileRole(`${place}/report.ndjson`, [shard])).toBeUndefined()
           })
         )
+      })
+    )
+
+    it.live("unclaimed lists the written databases none of the names is, in name order, and changes, locks and creates nothing", () =>
+      Effect.gen(function* () {
+        const place = yield* backend.newPlace
+        expect(yield* withStorage(place, "read", (storage) => storage.unclaimed([shard]))).toEqual([])
+        for (const database of [shard, otherShard]) {
+          yield* withDatabase(
+            place,
+            "write",
+            (opened) =>
+              Effect.gen(function* () {
+                yield* opened.migrate(notesModel.model, notesModel.migrations)
+                yield* opened.insertBatch(notesModel, [[1, "one", 1]])
+                yield* opened.persist
+              }),
+            database
+          )
+        }
+        const otherLocation = yield* withDatabase(place, "read", (database) => Effect.succeed(database.location), otherShard)
+
+        // As a run sees it: holding its own database, opening one it never writes, while it asks.
+        yield* withStorage(place, "write", (storage) =>
+          Effect.gen(function* () {
+            yield* storage.database(shard)
+            expect((yield* storage.database(thirdShard)).exists).toBe(false)
+            const found = yield* storage.unclaimed([shard])
+            expect(found.map((database) => [database.name, database.location])).toEqual([[otherShard, otherLocation]])
+            expect(yield* storage.unclaimed([shard, otherShard, thirdShard])).toEqual([])
+            expect((yield* storage.unclaimed([])).map((database) => database.name)).toEqual([shard, otherShard])
+            // Not locked by the asking: another writer can write it meanwhile.
+            yield* withDatabase(place, "write", (database) => Effect.andThen(database.insertBatch(notesModel, [[2, "two", 2]]), database.persist), otherShard)
+          })
+        )
+        // Nothing of it changed but the other writer's row, and the unopened name was not created.
+        expect(yield* withDatabase(place, "read", (database) => ids(database), otherShard)).toEqual([1, 2])
+        expect(yield* withDatabase(place, "read", (database) => ids(database))).toEqual([1])
+        expect((yield* withStorage(place, "read", (storage) => storage.unclaimed([shard]))).map((database) => database.name)).toEqual([otherShard])
       })
     )
 

@@ -1,10 +1,12 @@
-import { checkShards, type ShardCheck } from "@distributed-insert/pipeline"
-import { Console, Data, Effect } from "effect"
+import { checkShards, type ShardCheck, unclaimedDatabases } from "@distributed-insert/pipeline"
+import type { UnclaimedDatabase } from "@distributed-insert/storage"
+import { Console, Data, Effect, Result } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
+import { unclaimedJson, unclaimedLines } from "../render/unclaimed.ts"
 import { style } from "../style.ts"
 
 /** `check` completed and found something wrong with some shard: exit code 1. */
@@ -19,21 +21,29 @@ export class ShardProblemsError extends Data.TaggedError("ShardProblemsError")<{
 export const checkHelp: CommandHelp = {
   name: "check",
   summary: "Check each shard's file: that it opens, SQLite's integrity check, its schema version",
-  details: ["Reads only: creates, locks and writes nothing. Exits 1 when any selected shard has a problem."],
+  details: [
+    "Reads only: creates, locks and writes nothing. Exits 1 when any selected shard has a problem.",
+    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are: they are not a problem."
+  ],
   options: [shardSelectionHelp, dataDirHelp, jsonHelp]
 }
 
 export const checkCommand = Command.make("check", { dataDir, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
-    const results = yield* checkShards(options.shard).pipe(Effect.provide(appLayer(options.dataDir)))
-    yield* Console.log(options.json ? JSON.stringify(results, null, 2) : renderChecks(results))
+    const results = yield* checkShards(options.shard)
+    // An unclaimed database is information, not a problem: it never makes check fail. A data
+    // directory that cannot be listed does, once the shards are printed.
+    const unclaimed = yield* Effect.result(unclaimedDatabases)
+    const found = Result.isSuccess(unclaimed) ? unclaimed.success : null
+    yield* Console.log(options.json ? JSON.stringify({ shards: results, unclaimed: unclaimedJson(found) }, null, 2) : renderChecks(results, found ?? []))
+    if (Result.isFailure(unclaimed)) return yield* unclaimed.failure
     const troubled = results.filter((result) => result.status === "problem").map((result) => result.shard)
     if (troubled.length > 0) return yield* new ShardProblemsError({ shards: troubled })
-  })
+  }).pipe(Effect.provide(appLayer(options.dataDir)))
 ).pipe(withHelp(checkHelp))
 
-/** The table, then each problem on a line of its own under it. */
-const renderChecks = (results: ReadonlyArray<ShardCheck>): string => {
+/** The table, then each problem on a line of its own under it, then the databases no registered shard uses. */
+const renderChecks = (results: ReadonlyArray<ShardCheck>, unclaimed: ReadonlyArray<UnclaimedDatabase>): string => {
   const rows = results.map((result) => [
     result.shard,
     result.location === null ? "" : `${displayPath(result.location)}${result.exists ? "" : " (missing)"}`,
@@ -42,5 +52,9 @@ const renderChecks = (results: ReadonlyArray<ShardCheck>): string => {
     result.status === "ok" ? style.green("ok") : style.red("problem")
   ])
   const problems = results.flatMap((result) => result.problems.map((problem) => `${result.shard}: ${problem}`))
-  return [renderTable(["SHARD", "FILE", "INTEGRITY", "SCHEMA", "STATUS"], rows), ...(problems.length === 0 ? [] : ["", ...problems])].join("\n")
+  return [
+    renderTable(["SHARD", "FILE", "INTEGRITY", "SCHEMA", "STATUS"], rows),
+    ...(problems.length === 0 ? [] : ["", ...problems]),
+    ...(unclaimed.length === 0 ? [] : ["", ...unclaimedLines(unclaimed)])
+  ].join("\n")
 }

@@ -1,17 +1,22 @@
-import { describeShards, ShardRegistry, type ShardStatus } from "@distributed-insert/pipeline"
-import { Console, Data, Effect } from "effect"
+import { describeShards, ShardRegistry, type ShardStatus, unclaimedDatabases } from "@distributed-insert/pipeline"
+import type { UnclaimedDatabase } from "@distributed-insert/storage"
+import { Console, Data, Effect, Result } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
 import { renderTable } from "../render/table.ts"
+import { unclaimedJson, unclaimedLines } from "../render/unclaimed.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"
 
 export const shardsHelp: CommandHelp = {
   name: "shards",
   summary: "List the registered shards with their model, file, row count and schema version",
-  details: ["Reads only: creates nothing. A shard whose file cannot be read is listed with its problem, and the exit code is then 1."],
+  details: [
+    "Reads only: creates nothing. A shard whose file cannot be read is listed with its problem, and the exit code is then 1.",
+    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are."
+  ],
   options: [shardSelectionHelp, dataDirHelp, jsonHelp]
 }
 
@@ -70,14 +75,19 @@ const unreadable = (shard: { readonly name: string; readonly model: string; read
 export const shardsCommand = Command.make("shards", { dataDir, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
     const listings = yield* listShards(options.shard)
-    if (options.json) yield* Console.log(JSON.stringify(listings, null, 2))
-    else yield* Console.log(renderShards(listings))
+    // A data directory that cannot be listed fails the command, once the shards are printed.
+    const unclaimed = yield* Effect.result(unclaimedDatabases)
+    const found = Result.isSuccess(unclaimed) ? unclaimed.success : null
+    if (options.json) yield* Console.log(JSON.stringify({ shards: listings, unclaimed: unclaimedJson(found) }, null, 2))
+    else yield* Console.log(renderShards(listings, found ?? []))
+    if (Result.isFailure(unclaimed)) return yield* unclaimed.failure
     const broken = listings.filter((listing) => listing.problem !== null).map((listing) => listing.shard)
     if (broken.length > 0) return yield* new UnreadableShardsError({ shards: broken })
   }).pipe(Effect.provide(appLayer(options.dataDir)))
 ).pipe(withHelp(shardsHelp))
 
-const renderShards = (listings: ReadonlyArray<ShardListing>): string => {
+/** The table, then the databases no registered shard uses, under it. */
+const renderShards = (listings: ReadonlyArray<ShardListing>, unclaimed: ReadonlyArray<UnclaimedDatabase>): string => {
   const anyProblem = listings.some((listing) => listing.problem !== null)
   const rows = listings.map((listing) => [
     listing.shard,
@@ -87,5 +97,6 @@ const renderShards = (listings: ReadonlyArray<ShardListing>): string => {
     listing.schemaVersion === null ? "-" : `${listing.schemaVersion}/${listing.latestVersion}`,
     ...(anyProblem ? [listing.problem === null ? "" : style.red(terminalSafe(listing.problem))] : [])
   ])
-  return renderTable(["SHARD", "MODEL", "FILE", "ROWS", "SCHEMA", ...(anyProblem ? ["PROBLEM"] : [])], rows)
+  const table = renderTable(["SHARD", "MODEL", "FILE", "ROWS", "SCHEMA", ...(anyProblem ? ["PROBLEM"] : [])], rows)
+  return [table, ...(unclaimed.length === 0 ? [] : ["", ...unclaimedLines(unclaimed)])].join("\n")
 }
