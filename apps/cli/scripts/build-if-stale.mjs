@@ -27,9 +27,21 @@ const workspacePackages = (dir, found = new Set()) => {
   found.add(dir)
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))
   for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
-    if (String(version).startsWith("workspace:")) workspacePackages(realpathSync(join(dir, "node_modules", name)), found)
+    if (String(version).startsWith("workspace:")) workspacePackages(installedPackage(dir, manifest.name, name), found)
   }
   return found
+}
+
+/** The folder of workspace package `name` as `dir` has it installed; a message saying what to run when it is missing. */
+const installedPackage = (dir, dependent, name) => {
+  try {
+    return realpathSync(join(dir, "node_modules", name))
+  } catch (error) {
+    if (error.code !== "ENOENT") throw error
+    // A shard package deleted by hand is still registered with the CLI until the registration is synced.
+    const shardHint = name.startsWith("@distributed-insert/shard-") ? "; if you deleted that shard package, run `pnpm new-shard --sync`" : ""
+    throw new Error(`${dependent} depends on ${name}, which is not installed: run \`pnpm install\`${shardHint}`)
+  }
 }
 
 const workspaceRoot = () => {

@@ -3,12 +3,13 @@ import type { Shard } from "@distributed-insert/shard"
 import { orders } from "@distributed-insert/shard-orders"
 import { products } from "@distributed-insert/shard-products"
 import { users } from "@distributed-insert/shard-users"
+import { addedShards } from "./added-shards.ts"
 
 /**
- * The shard plugins this CLI serves, in the order reports list them. Adding a shard is one
- * entry here plus the package in this app's dependencies.
+ * The shard plugins this CLI serves, in the order reports list them: the seed's three, then
+ * those `pnpm new-shard` added (added-shards.ts, which it writes), in the order they were added.
  */
-export const shards: ReadonlyArray<Shard> = [users, products, orders]
+export const shards: ReadonlyArray<Shard> = [users, products, orders, ...addedShards]
 
 /**
  * Routers consulted before the default one (each model in its own shard). Empty: the seed's

@@ -18,6 +18,7 @@ import Database from "better-sqlite3"
 import { Result, Schema } from "effect"
 import { type Atomicity, atomicities, isAtomicity } from "./atomicity.ts"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
+import { createTableSql } from "./create-table-sql.ts"
 import { readLineChunks } from "./line-chunks.ts"
 import { databaseFileOf, parseInputArguments } from "./shard-inputs.ts"
 import { shardPlugins } from "./shard-plugins.ts"
@@ -43,9 +44,7 @@ const rowInserter = (database: Database.Database, insert: Database.Statement<[Ro
 const loadShard = async (shard: Shard, inputPath: string, databasePath: string, atomicity: Atomicity): Promise<ShardCounts> => {
   const database = new Database(databasePath)
   try {
-    const [createTable] = shard.migrations
-    if (createTable === undefined) throw new Error(`shard ${shard.name} declares no migration to create its table`)
-    database.exec(createTable.sql)
+    database.exec(createTableSql(shard))
     const placeholders = shard.columns.map(() => "?").join(", ")
     const insert = database.prepare<[Row]>(`INSERT INTO ${shard.table} (${shard.columns.join(", ")}) VALUES (${placeholders})`)
     const insertRow = rowInserter(database, insert, atomicity)

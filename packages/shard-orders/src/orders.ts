@@ -15,7 +15,9 @@ const validOrder = (id: number, random: Random) => ({
 
 /**
  * The seed's `Order`: a positive quantity of a product for a user. The ids point into other
- * shards, so, as in the seed, they are checked for sign only, not for existence.
+ * shards, so, as in the seed, they are checked for sign only, not for existence. Its table is
+ * derived from `record`, as the seed's DDL had it: `orders (id INTEGER PRIMARY KEY, user_id
+ * INTEGER NOT NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL)` in SQLite.
  */
 export const orders = defineShard({
   name: "orders",
@@ -26,13 +28,6 @@ export const orders = defineShard({
   rules: (rule) => [
     rule({ name: "quantity-positive", message: "Quantity must be positive", fields: ["quantity"], holds: (quantity) => quantity > 0 }),
     rule({ name: "ids-positive", message: "IDs must be positive", fields: ["user_id", "product_id"], holds: (id) => id >= 1 })
-  ],
-  migrations: [
-    {
-      version: 1,
-      description: "create orders",
-      sql: "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL)"
-    }
   ],
   sample: sampleOrders,
   generators: {

@@ -12,7 +12,11 @@ const validProduct = (id: number, random: Random) => ({
   price: random.int(100, 200_000) / 100
 })
 
-/** The seed's `Product`: a name and a strictly positive price. */
+/**
+ * The seed's `Product`: a name and a strictly positive price. Its table is derived from
+ * `record`, as the seed's DDL had it: `products (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+ * price REAL NOT NULL)` in SQLite, the price a finite double (`Schema.Finite`).
+ */
 export const products = defineShard({
   name: "products",
   model: "Product",
@@ -22,13 +26,6 @@ export const products = defineShard({
   rules: (rule) => [
     rule({ name: "price-positive", message: "Price must be positive", fields: ["price"], holds: (price) => price > 0 }),
     rule({ name: "name-required", message: "Name cannot be empty", fields: ["name"], holds: (name) => name.length > 0 })
-  ],
-  migrations: [
-    {
-      version: 1,
-      description: "create products",
-      sql: "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL NOT NULL)"
-    }
   ],
   sample: sampleProducts,
   generators: {

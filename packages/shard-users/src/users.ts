@@ -12,7 +12,11 @@ const validUser = (id: number, random: Random) => {
   return { id, name: `${first} ${last}`, email: `${first}.${last}.${id}@example.com`.toLowerCase() }
 }
 
-/** The seed's `User`: an id, a name and an email, both required. */
+/**
+ * The seed's `User`: an id, a name and an email, both required. Its table is derived from
+ * `record`, as the seed's DDL had it: `users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email
+ * TEXT NOT NULL)` in SQLite.
+ */
 export const users = defineShard({
   name: "users",
   model: "User",
@@ -22,13 +26,6 @@ export const users = defineShard({
   rules: (rule) => [
     rule({ name: "email-required", message: "Email cannot be empty", fields: ["email"], holds: (email) => email.length > 0 }),
     rule({ name: "name-required", message: "Name cannot be empty", fields: ["name"], holds: (name) => name.length > 0 })
-  ],
-  migrations: [
-    {
-      version: 1,
-      description: "create users",
-      sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL)"
-    }
   ],
   sample: sampleUsers,
   generators: {

@@ -24,6 +24,14 @@ export const fieldKindsOf = (shard: { readonly schema: Schema.Top }): Readonly<R
 const kindOf = (ast: SchemaAST.AST): FieldKind => {
   if (SchemaAST.isString(ast)) return "text"
   if (!SchemaAST.isNumber(ast)) return "other"
+  return numberKindOf(ast)
+}
+
+/**
+ * A number's kind, from the constraint its checks declare for generating values (`Schema.Int`'s
+ * is "integer", `Schema.Finite`'s is "finite"); other checks (a minimum) do not change it.
+ */
+export const numberKindOf = (ast: SchemaAST.Number): "int" | "finite" | "number" => {
   const constraints = (ast.checks ?? []).flatMap(filtersOf).map((filter) => filter.annotations?.arbitraryConstraint?.number)
   if (constraints.includes("integer")) return "int"
   if (constraints.includes("finite")) return "finite"

@@ -1,9 +1,10 @@
-import { Schema, SchemaAST } from "effect"
+import { Result, Schema, SchemaAST } from "effect"
 import type { Migration } from "./migration.ts"
 import type { Random } from "./random.ts"
 import { type Rule, type RuleBuilder, ruleFor } from "./rule.ts"
 import { ShardName } from "./shard-name.ts"
 import type { SqlValue } from "./sql-value.ts"
+import { type ColumnDefinition, columnDefinitionsOf, tableDefinitionOf } from "./table-definition.ts"
 import type { TextRule } from "./text-rule.ts"
 import { makeTextValidator } from "./text-validation.ts"
 import { makeValidator, type Validator } from "./validation.ts"
@@ -20,6 +21,12 @@ export interface Shard {
   /** Column names, in insert order; the record's fields. */
   readonly columns: ReadonlyArray<string>
   readonly primaryKey: string
+  /**
+   * The columns the record's schema declares, engine-neutral (see `columnDefinitionsOf`), or why
+   * they cannot be derived from it. What a derived `createTable` is made of, and what a table
+   * created by hand-written SQL is checked against.
+   */
+  readonly columnDefinitions: Result.Result<ReadonlyArray<ColumnDefinition>, string>
   readonly migrations: ReadonlyArray<Migration>
   readonly rules: ReadonlyArray<{ readonly name: string; readonly message: string }>
   /** Built-in sample records, in their raw (encoded) form, invalid ones included. */
@@ -79,8 +86,14 @@ export interface ShardConfig<A extends RecordShape, I> {
   readonly record: Schema.Codec<A, I>
   readonly primaryKey: keyof A & string
   readonly rules: (rule: RuleBuilder<A>) => ReadonlyArray<Rule<A>>
-  /** Versioned DDL, applied in order; version numbers start at 1 and never change once released. */
-  readonly migrations: ReadonlyArray<Migration>
+  /**
+   * Versioned DDL, applied in order; version numbers start at 1 and never change once released.
+   * Left out, it is one migration creating the table derived from `record` (`createTable`:
+   * each field a column of its type, NOT NULL unless `Schema.NullOr`, the primary key), which
+   * each storage backend writes in its own SQL. Write them out to change the table later: the
+   * derived version 1 as it stands (it must not change once released), then version 2.
+   */
+  readonly migrations?: ReadonlyArray<Migration>
   readonly sample: ReadonlyArray<I>
   /** Synthetic data for `generate`; every rule must have an `invalid` generator. */
   readonly generators?: RecordGenerators<I>
@@ -103,14 +116,16 @@ export interface ShardConfig<A extends RecordShape, I> {
  *   rules: (rule) => [
  *     rule({ name: "label-required", message: "Label cannot be empty", fields: ["label"], holds: (label) => label.length > 0 })
  *   ],
- *   migrations: [{ version: 1, description: "create tags", sql: "CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)" }],
  *   sample: [{ id: 1, label: "new" }]
  * })
  * ```
  *
+ * Its table is derived from `record` (see `ShardConfig.migrations`): here
+ * `CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)` in SQLite.
+ *
  * @throws Error when the declaration itself is inconsistent (bad name, unordered migrations,
- * duplicate rule messages, generators that miss or invent a rule): a programming error, reported
- * when the plugin is loaded.
+ * duplicate rule messages, generators that miss or invent a rule, no `migrations` and a record
+ * whose table cannot be derived): a programming error, reported when the plugin is loaded.
  */
 export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>): ShardDefinition<A, I> => {
   const name = Schema.decodeUnknownSync(ShardName)(config.name)
@@ -119,7 +134,9 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
   if (columns.length === 0) throw new Error(`shard ${name}: \`record\` must be a Schema.Struct with one field per column`)
   const rules = config.rules(ruleFor<A>())
   assertDistinct(`shard ${name}: rule messages`, rules.map((rule) => rule.message))
-  assertMigrationsOrdered(name, config.migrations)
+  const columnDefinitions = columnDefinitionsOf(config.record)
+  const migrations = config.migrations ?? derivedMigrations(name, config.table, config.primaryKey, columnDefinitions)
+  assertMigrationsOrdered(name, migrations)
   if (config.generators !== undefined) assertGeneratorsMatchRules(name, rules, config.generators.invalid)
 
   // Checked once every field has its type; all of its issues are reported, each at its field.
@@ -165,7 +182,8 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     table: config.table,
     columns,
     primaryKey: config.primaryKey,
-    migrations: config.migrations,
+    columnDefinitions,
+    migrations,
     rules: rules.map(({ name, message }) => ({ name, message })),
     sample: config.sample,
     schema: plain.schema,
@@ -174,6 +192,20 @@ export const defineShard = <A extends RecordShape, I>(config: ShardConfig<A, I>)
     validatorsFor,
     ...(config.generators === undefined ? {} : { generators: config.generators })
   }
+}
+
+/** Version 1 creating the table derived from the record, for a shard that declares no migrations. */
+const derivedMigrations = (
+  shard: string,
+  table: string,
+  primaryKey: string,
+  columnDefinitions: Result.Result<ReadonlyArray<ColumnDefinition>, string>
+): ReadonlyArray<Migration> => {
+  const derived = tableDefinitionOf({ table, primaryKey, columnDefinitions })
+  if (Result.isFailure(derived)) {
+    throw new Error(`shard ${shard}: its table cannot be derived from \`record\`: ${derived.failure}; declare \`migrations\` with its SQL instead`)
+  }
+  return [{ version: 1, description: `create ${table}`, createTable: derived.success }]
 }
 
 const assertDistinct = (what: string, values: ReadonlyArray<string>): void => {

@@ -2,7 +2,8 @@
  * The sql.js storage backend: each shard database is an ordinary SQLite file, held in memory
  * by sql.js (SQLite compiled to WebAssembly) and written back whole, atomically, at each
  * `persist`. One writer per file at a time (a lock file); SQLite's refusals classified; the
- * text sql.js cannot give back refused at validation.
+ * text sql.js cannot give back refused at validation. Engine-neutral `createTable` migrations are
+ * written in SQLite's dialect here (`sqliteMigrationSql`).
  *
  * @module
  */
@@ -17,5 +18,6 @@ export {
   type ShardLockState
 } from "./shard-lock.ts"
 export { ShardLockedError } from "./shard-locked-error.ts"
+export { SQLITE_KEYWORDS, sqliteCreateTable, sqliteIdentifier, sqliteMigrationSql } from "./sqlite-ddl.ts"
 export { SqlJsStorage, type SqlJsStorageOptions } from "./sqljs-storage.ts"
 export { SQLJS_TEXT_RULES } from "./storable-text.ts"

@@ -17,6 +17,7 @@ import { Cache, Effect, Layer, Schema, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
 import { lockInOrder } from "./lock-order.ts"
 import { acquireShardLock, type LockWait } from "./shard-lock.ts"
+import { sqliteMigrationSql } from "./sqlite-ddl.ts"
 import { sqliteRefusal } from "./sqlite-refusal.ts"
 import { sidecarProblem } from "./sqlite-sidecars.ts"
 import { compileSqlJs, loadSqlJs, useCompiledSqlJs } from "./sqljs.ts"
@@ -432,9 +433,10 @@ const readLedger = (db: Database): ReadonlyArray<AppliedMigration> => {
 /**
  * Each migration commits on its own, with its ledger row, so a failure keeps earlier ones. They
  * run with foreign keys off, as SQLite wants schema changes made (rebuilding a referenced table
- * would otherwise cascade, or fail, on its rows); inserts turn them on again.
+ * would otherwise cascade, or fail, on its rows); inserts turn them on again. A `createTable`
+ * migration runs as its SQLite DDL (sqlite-ddl.ts). Throws the failure of a migration.
  */
-const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<Migration>): ReadonlyArray<Migration> => {
+export const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<Migration>): ReadonlyArray<Migration> => {
   db.run("PRAGMA foreign_keys = OFF")
   db.run(
     `CREATE TABLE IF NOT EXISTS ${LEDGER} (model TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (model, version))`
@@ -444,7 +446,7 @@ const applyMigrations = (db: Database, model: string, migrations: ReadonlyArray<
   for (const migration of pending) {
     db.run("BEGIN")
     try {
-      db.exec(migration.sql)
+      db.exec(sqliteMigrationSql(migration))
       db.run(`INSERT INTO ${LEDGER} (model, version, description, applied_at) VALUES (?, ?, ?, ?)`, [
         model,
         migration.version,

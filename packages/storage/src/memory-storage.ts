@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import type { AppliedMigration, Migration, Row, ShardName, SqlValue } from "@distributed-insert/shard"
+import type { AppliedMigration, Migration, Row, ShardName, SqlValue, TableDefinition } from "@distributed-insert/shard"
 import { Effect, Layer } from "effect"
 import { type ConflictMode, type Refusal, RowOutcome, type ShardDatabase, ShardStorage, type TableTarget, type UnclaimedDatabase } from "./storage.ts"
 
@@ -8,9 +8,14 @@ const BACKEND = "memory"
 
 type StoredRow = Readonly<Record<string, SqlValue>>
 
-/** One table: its rows by primary key (see `keyOf`), created from the first `TableTarget` that writes it. */
+/**
+ * One table: its rows by primary key (see `keyOf`), and the columns a row must give a value,
+ * when a `createTable` migration declared them. Created by that migration, or else by the first
+ * `TableTarget` that writes it.
+ */
 interface StoredTable {
   readonly rows: Map<string, StoredRow>
+  readonly notNull: ReadonlySet<string>
 }
 
 /** What a database holds: its tables by name and its migrations ledger, in the order applied. */
@@ -35,10 +40,12 @@ const newPlace = Effect.acquireRelease(
  * the conformance suite) without an engine or a file.
  *
  * What it enforces is what it can know without running SQL: the primary key's uniqueness
- * (refusal kind `unique` on the key column) and that a key is given (`not-null`). Migrations are
- * recorded in the ledger but their SQL is never run, so nothing they declare is enforced (NOT
- * NULL, CHECK, other UNIQUE columns, foreign keys) and a table comes to be at the first
- * `insertBatch` that names it, from its `TableTarget`; until then it reads as empty.
+ * (refusal kind `unique` on the key column), that a key is given (`not-null`), and the NOT NULL
+ * columns of a table made by a `createTable` migration (engine-neutral, so it can read it).
+ * Migrations are recorded in the ledger but their SQL is never run, so nothing SQL declares is
+ * enforced (NOT NULL, CHECK, other UNIQUE columns, foreign keys), and a table that no
+ * `createTable` made comes to be at the first `insertBatch` that names it, from its
+ * `TableTarget`; until then it reads as empty.
  *
  * Commits are durable at once (`durability: "commit"`, `persist` does nothing), nothing needs
  * locking (the process is the only writer), it keeps no file (`fileRole` is always undefined, and
@@ -134,8 +141,18 @@ const recordMigrations = (database: StoredDatabase, model: string, migrations: R
   const applied = new Set(database.ledger.filter((entry) => entry.model === model).map((entry) => entry.version))
   const pending = migrations.filter((migration) => !applied.has(migration.version))
   const appliedAt = new Date().toISOString()
-  for (const { version, description } of pending) database.ledger.push({ model, version, description, appliedAt })
+  for (const { version, description, createTable } of pending) {
+    if (createTable !== undefined) createStoredTable(database, createTable)
+    database.ledger.push({ model, version, description, appliedAt })
+  }
   return pending
+}
+
+/** An empty table with the NOT NULL columns of `definition`; as an engine would, it replaces nothing that exists. */
+const createStoredTable = (database: StoredDatabase, definition: TableDefinition): void => {
+  if (database.tables.has(definition.table)) return
+  const notNull = new Set(definition.columns.filter((column) => column.notNull).map((column) => column.name))
+  database.tables.set(definition.table, { rows: new Map(), notNull })
 }
 
 const insertRows = (
@@ -144,11 +161,11 @@ const insertRows = (
   rows: ReadonlyArray<Row>,
   onConflict: ConflictMode
 ): ReadonlyArray<RowOutcome> => {
-  const table = database.tables.get(target.table) ?? { rows: new Map<string, StoredRow>() }
+  const table = database.tables.get(target.table) ?? { rows: new Map<string, StoredRow>(), notNull: new Set<string>() }
   database.tables.set(target.table, table)
   const keyIndex = target.columns.indexOf(target.primaryKey)
-  const refusal = (kind: Refusal["kind"], message: string) =>
-    RowOutcome.refused({ kind, column: kind === "other" ? null : target.primaryKey, constraint: null, message })
+  const refusal = (kind: Refusal["kind"], message: string, column: string | null = kind === "other" ? null : target.primaryKey) =>
+    RowOutcome.refused({ kind, column, constraint: null, message })
   // Each row is checked before anything of it is stored, so a refused row leaves no trace.
   return rows.map((row): RowOutcome => {
     if (row.length !== target.columns.length) {
@@ -156,6 +173,8 @@ const insertRows = (
     }
     const key = row[keyIndex] ?? null
     if (key === null) return refusal("not-null", `null value in primary key ${target.table}.${target.primaryKey}`)
+    const missing = target.columns.find((column, index) => table.notNull.has(column) && (row[index] ?? null) === null)
+    if (missing !== undefined) return refusal("not-null", `null value in column ${target.table}.${missing}, which is NOT NULL`, missing)
     const keyId = keyOf(key)
     const taken = table.rows.has(keyId)
     if (taken && onConflict === "fail") return refusal("unique", `duplicate key value violates primary key ${target.table}.${target.primaryKey}`)

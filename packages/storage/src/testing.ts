@@ -7,10 +7,12 @@
  * get a fresh place. "Closing and reopening" is closing the layer's scope and building a new
  * layer on the same place, which is what a run ending and the next one starting does.
  *
- * The suite's tables come from migrations whose SQL is valid for both SQLite and PostgreSQL. A
- * backend that cannot run SQL (`runsMigrationSql: false`, like `MemoryStorage`) skips the tests
- * of what only that SQL declares (NOT NULL, CHECK, unique keys besides the primary key, foreign
- * keys, a failing migration).
+ * The suite's tables come from migrations whose SQL is valid for both SQLite and PostgreSQL, and
+ * from engine-neutral `createTable` migrations, which every backend renders in its own dialect
+ * (types, NOT NULL, the primary key, names that need quoting). A backend that cannot run SQL
+ * (`runsMigrationSql: false`, like `MemoryStorage`) skips the tests of what only that SQL declares
+ * (NOT NULL, CHECK, unique keys besides the primary key, foreign keys, a failing migration); it
+ * still runs those of `createTable`.
  *
  * Not part of the package's main entry: it imports `@effect/vitest`, which only tests may load.
  *
@@ -113,6 +115,61 @@ const booksModel: ModelFixture = {
       sql:
         "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL); " +
         "CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors (id), title TEXT NOT NULL)"
+    }
+  ]
+}
+
+/**
+ * A table from an engine-neutral definition, as `defineShard` derives one: an integer key, NOT
+ * NULL text, integer and double columns, and a nullable text column.
+ */
+export const ratingsModel: ModelFixture = {
+  model: "Ratings",
+  table: "ratings",
+  columns: ["id", "title", "stars", "score", "note"],
+  primaryKey: "id",
+  migrations: [
+    {
+      version: 1,
+      description: "create ratings",
+      createTable: {
+        table: "ratings",
+        columns: [
+          { name: "id", type: "integer", notNull: true },
+          { name: "title", type: "text", notNull: true },
+          { name: "stars", type: "integer", notNull: true },
+          { name: "score", type: "real", notNull: true },
+          { name: "note", type: "text", notNull: false }
+        ],
+        primaryKey: "id"
+      }
+    }
+  ]
+}
+
+/**
+ * A `createTable` with a text key, and names a dialect must quote: SQL keywords, a space, a quote.
+ * (A refusal names its column only where the engine's message can be read for it: on `group`.)
+ */
+const awkwardModel: ModelFixture = {
+  model: "Awkward",
+  table: "order",
+  columns: ["select", "two words", 'say "hi"', "group"],
+  primaryKey: "select",
+  migrations: [
+    {
+      version: 1,
+      description: "create order",
+      createTable: {
+        table: "order",
+        columns: [
+          { name: "select", type: "text", notNull: true },
+          { name: "two words", type: "integer", notNull: false },
+          { name: 'say "hi"', type: "text", notNull: false },
+          { name: "group", type: "real", notNull: true }
+        ],
+        primaryKey: "select"
+      }
     }
   ]
 }
@@ -430,6 +487,83 @@ export const storageConformance = <E>(name: string, backend: StorageBackend<E>):
               }
               expectRefusal((yield* database.insertBatch(notesModel, [[1, "too many", 9]], "replace"))[0], "check")
               expect(yield* database.select(notesModel, {})).toEqual([note(1, "one", 1)])
+            })
+          )
+        })
+      )
+    })
+
+    describe("a table created from its definition (createTable)", () => {
+      it.live("refuses a null in a NOT NULL column as not-null naming it, takes one in a nullable column, and keeps the key unique", () =>
+        Effect.gen(function* () {
+          const place = yield* backend.newPlace
+          yield* withDatabase(place, "write", (database) =>
+            Effect.gen(function* () {
+              expect(yield* database.migrate(ratingsModel.model, ratingsModel.migrations)).toEqual(ratingsModel.migrations)
+              expect(yield* database.count(ratingsModel.table)).toBe(0)
+              const outcomes = yield* database.insertBatch(ratingsModel, [
+                [1, "one", 5, 4.5, null],
+                [2, null, 4, 1.5, "no title"],
+                [3, "three", null, 2.5, null],
+                [4, "four", 3, null, null],
+                [1, "again", 1, 1, null],
+                [5, "five", 2, 0.25, "noted"]
+              ])
+              expect(outcomes[0]).toEqual(inserted)
+              expectRefusal(outcomes[1], "not-null", "title")
+              expectRefusal(outcomes[2], "not-null", "stars")
+              expectRefusal(outcomes[3], "not-null", "score")
+              expectRefusal(outcomes[4], "unique", "id")
+              expect(outcomes[5]).toEqual(inserted)
+              expect(yield* database.select(ratingsModel, {})).toEqual([
+                { id: 1, title: "one", stars: 5, score: 4.5, note: null },
+                { id: 5, title: "five", stars: 2, score: 0.25, note: "noted" }
+              ])
+              expect(withoutTimes(yield* database.appliedMigrations)).toEqual([{ model: "Ratings", version: 1, description: "create ratings" }])
+            })
+          )
+        })
+      )
+
+      it.live("gives back exactly the integers, doubles and text it stored, after a reopening", () =>
+        Effect.gen(function* () {
+          const place = yield* backend.newPlace
+          const rows = SAMPLE_INTEGERS.map((stars, index): Row => [
+            index + 1,
+            PLAIN_TEXTS[index % PLAIN_TEXTS.length] ?? "",
+            stars,
+            SAMPLE_FLOATS[index % SAMPLE_FLOATS.length] ?? 0,
+            index % 2 === 0 ? null : `note ${index}`
+          ])
+          yield* withDatabase(place, "write", (database) =>
+            Effect.gen(function* () {
+              yield* database.migrate(ratingsModel.model, ratingsModel.migrations)
+              expect(yield* database.insertBatch(ratingsModel, rows)).toEqual(rows.map(() => inserted))
+              yield* database.persist
+            })
+          )
+          expect(yield* withDatabase(place, "read", (database) => database.select(ratingsModel, {}))).toEqual(rows.map((row) => rowObject(ratingsModel, row)))
+        })
+      )
+
+      it.live("quotes what needs quoting: a table and columns named by SQL keywords, with a space or a quote; a text key", () =>
+        Effect.gen(function* () {
+          const place = yield* backend.newPlace
+          yield* withDatabase(place, "write", (database) =>
+            Effect.gen(function* () {
+              yield* database.migrate(awkwardModel.model, awkwardModel.migrations)
+              const outcomes = yield* database.insertBatch(awkwardModel, [
+                ["b", null, null, 1.5],
+                ["a", 2, "hi", 2.5],
+                ["b", 3, null, 3.5],
+                ["c", 4, null, null]
+              ])
+              expect(outcomes.slice(0, 2)).toEqual([inserted, inserted])
+              expectRefusal(outcomes[2], "unique", "select")
+              expectRefusal(outcomes[3], "not-null", "group")
+              const b = { select: "b", "two words": null, 'say "hi"': null, group: 1.5 }
+              expect(yield* database.select(awkwardModel, {})).toEqual([{ select: "a", "two words": 2, 'say "hi"': "hi", group: 2.5 }, b])
+              expect(yield* database.select(awkwardModel, { key: "b" })).toEqual([b])
             })
           )
         })

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process"
 import type { Shard } from "@distributed-insert/shard"
+import { createTableSql } from "../create-table-sql.ts"
 import { databaseFileOf } from "../shard-inputs.ts"
 import type { Contestant } from "./contestant.ts"
 
@@ -29,9 +30,3 @@ export const sqlite3ShellContestant = (csvFiles: ReadonlyArray<ShardCsv>): Conte
       args: ["-bail", databaseFileOf(dataDir, shard), "BEGIN;", `${createTableSql(shard)};`, ".mode csv", `.import '${csvPath}' ${shard.table}`, "COMMIT;"]
     }))
 })
-
-const createTableSql = (shard: Shard): string => {
-  const [createTable] = shard.migrations
-  if (createTable === undefined) throw new Error(`shard ${shard.name} declares no migration to create its table`)
-  return createTable.sql
-}
