@@ -69,7 +69,8 @@ let scratch = ""
 let copy = ""
 let scaffolded: Run
 
-describe("pnpm new-shard reviews, in a copy of the workspace", () => {
+// Each step runs pnpm, a build or a type check over the whole workspace copy: minutes on a loaded 2-core runner.
+describe("pnpm new-shard reviews, in a copy of the workspace", { timeout: 240_000 }, () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), "scaffold-e2e-"))
     copy = join(scratch, "workspace")
@@ -127,7 +128,7 @@ describe("pnpm new-shard reviews, in a copy of the workspace", () => {
   it("turbo run typecheck passes in the whole workspace", async () => {
     const checked = await run(copy, "pnpm", ["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"])
     expect(checked.code, checked.stdout + checked.stderr).toBe(0)
-  })
+  }, 240_000)
 
   it("--remove unregisters and deletes it, and the CLI still type-checks and builds without it", async () => {
     const removed = await run(copy, "pnpm", ["--silent", "new-shard", "--remove", "reviews"])
@@ -138,6 +139,7 @@ describe("pnpm new-shard reviews, in a copy of the workspace", () => {
     expect(checked.code, checked.stdout + checked.stderr).toBe(0)
     const shards = await run(copy, "pnpm", ["--filter", "cli", "start", "shards", "--data-dir", join(scratch, "data"), "--json"])
     expect(shards.code, shards.stderr).toBe(0)
-    expect(JSON.parse(shards.stdout).map((shard: { readonly shard: string }) => shard.shard)).toEqual(["users", "products", "orders"])
-  })
+    const listed: { readonly shards: ReadonlyArray<{ readonly shard: string }> } = JSON.parse(shards.stdout)
+    expect(listed.shards.map((shard) => shard.shard)).toEqual(["users", "products", "orders"])
+  }, 240_000)
 })
