@@ -3,7 +3,9 @@ import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promi
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { shards } from "./plugins.ts"
 import { type CliRun, cliPath, type JsonReport, parseJsonReport, runCli } from "./testing.ts"
+import { databaseFileOf, expectedSampleLoad } from "./testing-registry.ts"
 
 // End to end: the single-writer lock on each shard file, between real processes.
 
@@ -43,6 +45,12 @@ const holdLock = (shard: string, holder: Holder) => writeFile(lockFile(shard), `
 const readLock = async (shard: string): Promise<Holder> => JSON.parse(await readFile(lockFile(shard), "utf8"))
 const exists = (path: string) => access(path).then(() => true, () => false)
 const filesIn = async (dir: string) => (await readdir(dir)).sort()
+/** The data directory after a load of every sample: each shard's file but those of the shards `missing`, and the files `besides`. */
+const shardFiles = (options: { readonly missing?: ReadonlyArray<string>; readonly besides?: ReadonlyArray<string> } = {}) =>
+  [...shards.filter((shard) => !(options.missing ?? []).includes(shard.name)).map(databaseFileOf), ...(options.besides ?? [])].sort()
+/** Each shard's name and the records a first load of its sample inserts; 0 for the shards in `refused`. */
+const insertedBySample = (...refused: ReadonlyArray<string>) =>
+  shards.map((shard) => [shard.name, refused.includes(shard.name) ? 0 : expectedSampleLoad(shard).counts.inserted])
 
 /** This test process: alive all along, and not the CLI under test. */
 const liveHolder = (): Holder => ({ pid: process.pid, since: "2026-01-02T03:04:05.678Z", hostname: hostname() })
@@ -83,8 +91,8 @@ const waitFor = async (what: string, condition: () => Promise<boolean>) => {
 }
 
 const rowsOf = async () => {
-  const shards = await runCli(["shards", "--json", "--data-dir", dataDir])
-  return Object.fromEntries(JSON.parse(shards.stdout).shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows]))
+  const listed = await runCli(["shards", "--json", "--data-dir", dataDir])
+  return Object.fromEntries(JSON.parse(listed.stdout).shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows]))
 }
 
 describe("populate against a shard that another process is writing", () => {
@@ -97,15 +105,11 @@ describe("populate against a shard that another process is writing", () => {
     expect(users?.error?.operation).toBe("lock")
     expect(users?.error?.message).toContain(`locked by process ${process.pid} on ${hostname()} since ${holder.since}`)
     expect(users?.counts.processed).toBe(0)
-    expect(reportOf(run).shards.map((shard) => [shard.shard, shard.counts.inserted])).toEqual([
-      ["users", 0],
-      ["products", 9],
-      ["orders", 8]
-    ])
+    expect(reportOf(run).shards.map((shard) => [shard.shard, shard.counts.inserted])).toEqual(insertedBySample("users"))
     expect(run.stderr).toContain(`process ${process.pid}`)
     expect(run.stderr).toContain(join(dataDir, "users.db"))
     expect(await readLock("users")).toEqual(holder)
-    expect(await filesIn(dataDir)).toEqual(["orders.db", "products.db", "users.db.lock"])
+    expect(await filesIn(dataDir)).toEqual(shardFiles({ missing: ["users"], besides: ["users.db.lock"] }))
   })
 
   it("with --wait-lock, says it waits, then loads the shard once the holder lets go", async () => {
@@ -116,13 +120,11 @@ describe("populate against a shard that another process is writing", () => {
     await rm(lockFile("users"))
     const run = await running.done
     expect(run.code).toBe(0)
-    expect(reportOf(run).shards.map((shard) => [shard.shard, shard.counts.inserted, shard.error])).toEqual([
-      ["users", 9, null],
-      ["products", 9, null],
-      ["orders", 8, null]
-    ])
+    expect(reportOf(run).shards.map((shard) => [shard.shard, shard.counts.inserted, shard.error])).toEqual(
+      insertedBySample().map((inserted) => [...inserted, null])
+    )
     expect(run.stderr).toMatch(new RegExp(`shard users \\(.*users\\.db\\) is locked by process ${process.pid} .*; waiting up to 5 s`))
-    expect(await filesIn(dataDir)).toEqual(["orders.db", "products.db", "users.db"])
+    expect(await filesIn(dataDir)).toEqual(shardFiles())
   })
 
   it("gives up after --wait-lock seconds, saying so", async () => {
@@ -137,7 +139,7 @@ describe("populate against a shard that another process is writing", () => {
     const run = await populate([])
     expect(run.code).toBe(0)
     expect(shardOf(run, "users")?.counts.inserted).toBe(9)
-    expect(await filesIn(dataDir)).toEqual(["orders.db", "products.db", "users.db"])
+    expect(await filesIn(dataDir)).toEqual(shardFiles())
   })
 
   it("fails a shard loaded in a worker thread the same way, and a worker waits the same way", async () => {
@@ -172,9 +174,9 @@ describe("populate against a shard that another process is writing", () => {
     await populate([])
     const holder = liveHolder()
     await holdLock("users", holder)
-    const shards = await runCli(["shards", "--json", "--data-dir", dataDir])
-    expect(shards.code).toBe(0)
-    expect(JSON.parse(shards.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+    const listed = await runCli(["shards", "--json", "--data-dir", dataDir])
+    expect(listed.code).toBe(0)
+    expect(JSON.parse(listed.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual(shards.map((shard) => expectedSampleLoad(shard).rows))
     const list = await runCli(["list", "User", "--limit", "2", "--json", "--data-dir", dataDir])
     expect(JSON.parse(list.stdout)).toEqual([
       { id: 1, name: "Alice", email: "alice@example.com" },
@@ -183,7 +185,7 @@ describe("populate against a shard that another process is writing", () => {
     const get = await runCli(["get", "users", "3", "--json", "--data-dir", dataDir])
     expect(get.code).toBe(0)
     expect(await readLock("users")).toEqual(holder)
-    expect(await filesIn(dataDir)).toEqual(["orders.db", "products.db", "users.db", "users.db.lock"])
+    expect(await filesIn(dataDir)).toEqual(shardFiles({ besides: ["users.db.lock"] }))
   })
 })
 

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 
+import { shards } from "./plugins.ts"
 import { idOf, type JsonReport, parseJsonReport, runCli } from "./testing.ts"
+import { databaseFileOf, expectedOutcomes, expectedSampleLoad, expectedSampleLoads, reportedOutcomes, seedShardArgs, totalCounts, totalsLine } from "./testing-registry.ts"
 
 // End to end: the built CLI as a user runs it.
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli(args, { env })
@@ -27,9 +29,16 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
+const reportOf = (shard: string, report: JsonReport) => {
+  const found = report.shards.find((each) => each.shard === shard)
+  if (found === undefined) throw new Error(`no shard ${shard} in the report`)
+  return found
+}
+
 describe("distributed-insert populate", () => {
+  // The seed's own run, its three shards alone: the Django demo's outcome, number for number.
   it("reproduces the seed's outcome: 26 of 30, the four validation failures, in registration order", async () => {
-    const result = await run(["populate", "--json", "--data-dir", dataDir])
+    const result = await run(["populate", ...seedShardArgs, "--json", "--data-dir", dataDir])
     expect(result.code).toBe(0)
     const report = parseReport(result.stdout)
     expect(report.shards.map((shard) => [shard.shard, shard.counts.inserted, shard.counts.processed])).toEqual([
@@ -49,22 +58,33 @@ describe("distributed-insert populate", () => {
     )
   })
 
+  it("loads every registered shard's sample, each record as its shard's rules and keys decide", async () => {
+    const result = await run(["populate", "--json", "--data-dir", dataDir])
+    expect(result.code).toBe(0)
+    const report = parseReport(result.stdout)
+    expect(reportedOutcomes(report.shards)).toEqual(expectedOutcomes(expectedSampleLoads(shards)))
+    const { processed, inserted, invalid, failed } = totalCounts(expectedSampleLoads(shards))
+    expect(report.summary).toMatchObject({ processed, inserted, invalid, failed, failedShards: 0, shards: shards.length })
+  })
+
   it("behaves like the seed's second run: every valid record hits the UNIQUE constraint, nothing is duplicated", async () => {
     await run(["populate", "--data-dir", dataDir])
     const second = await run(["populate", "--json", "--data-dir", dataDir])
     expect(second.code).toBe(0)
     const report = parseReport(second.stdout)
-    expect(report.summary).toMatchObject({ processed: 30, inserted: 0, replaced: 0, skipped: 0, invalid: 4, failed: 26 })
-    const users = report.shards[0]?.records ?? []
-    expect(users[0]?.errors).toEqual(["UNIQUE constraint failed: users.id"])
-    const { shards } = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)
-    expect(shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+    const { processed, invalid, valid } = totalCounts(expectedSampleLoads(shards))
+    expect(report.summary).toMatchObject({ processed, inserted: 0, replaced: 0, skipped: 0, invalid, failed: valid })
+    expect(reportedOutcomes(report.shards)).toEqual(expectedOutcomes(expectedSampleLoads(shards, { into: "loaded" })))
+    expect(reportOf("users", report).records?.[0]?.errors).toEqual(["UNIQUE constraint failed: users.id"])
+    const listed = JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout)
+    expect(listed.shards.map((shard: { rows: number }) => shard.rows)).toEqual(expectedSampleLoads(shards).map((load) => load.rows))
   })
 
   it("starts from empty shards with --reset", async () => {
     await run(["populate", "--data-dir", dataDir])
     const again = await run(["populate", "--reset", "--json", "--data-dir", dataDir])
-    expect(parseReport(again.stdout).summary).toMatchObject({ inserted: 26, failed: 0 })
+    const { inserted, failed } = totalCounts(expectedSampleLoads(shards))
+    expect(parseReport(again.stdout).summary).toMatchObject({ inserted, failed })
   })
 
   it("restricts the run to the shards named with --shard", async () => {
@@ -78,14 +98,15 @@ describe("distributed-insert populate", () => {
     const result = await run(["populate", "--json", "--data-dir", dataDir])
     expect(result.code).toBe(1)
     const report = parseReport(result.stdout)
-    expect(report.shards[0]?.error?.operation).toBe("open")
-    expect(report.shards.slice(1).map((shard) => shard.counts.inserted)).toEqual([9, 8])
+    expect(reportOf("users", report).error?.operation).toBe("open")
+    const others = shards.filter((shard) => shard.name !== "users")
+    expect(others.map((shard) => reportOf(shard.name, report).counts.inserted)).toEqual(expectedSampleLoads(others).map((load) => load.counts.inserted))
     expect(result.stderr).toContain(join(dataDir, "users.db"))
     expect(await readFile(join(dataDir, "users.db"), "utf8")).toBe(garbage)
   })
 
   it("prints the human report with the seed's final analysis, without colours when piped", async () => {
-    const result = await run(["populate", "--data-dir", dataDir])
+    const result = await run(["populate", ...seedShardArgs, "--data-dir", dataDir])
     expect(result.stdout).toContain("Final Output Analysis")
     expect(result.stdout).toContain("Successful insertions:   26 (86.7% success rate)")
     expect(result.stdout).toContain("Validation failures:     4 (13.3%)")
@@ -93,10 +114,22 @@ describe("distributed-insert populate", () => {
     expect(result.stdout).not.toContain("\u001b[")
   })
 
+  it("prints every registered shard, in registration order, and the totals of them all", async () => {
+    const result = await run(["populate", "--data-dir", dataDir])
+    const headings = shards.map((shard) => result.stdout.indexOf(`${shard.name} (${shard.model})`))
+    expect(headings.every((at) => at >= 0)).toBe(true)
+    expect([...headings].sort((a, b) => a - b)).toEqual(headings)
+    const { processed, inserted, invalid, failed } = totalCounts(expectedSampleLoads(shards))
+    expect(result.stdout).toContain(`Total records processed: ${processed.toLocaleString("en-US")}`)
+    expect(result.stdout).toContain(totalsLine("Successful insertions", inserted, processed, " success rate"))
+    expect(result.stdout).toContain(totalsLine("Validation failures", invalid, processed))
+    expect(result.stdout).toContain(totalsLine("Database errors", failed, processed))
+  })
+
   it("takes the data directory from DISTRIBUTED_INSERT_DATA_DIR", async () => {
     const result = await run(["populate", "--json"], { DISTRIBUTED_INSERT_DATA_DIR: dataDir })
     expect(result.code).toBe(0)
-    expect(await readFile(join(dataDir, "orders.db"))).toBeInstanceOf(Buffer)
+    for (const shard of shards) expect(await readFile(join(dataDir, databaseFileOf(shard)))).toBeInstanceOf(Buffer)
   })
 })
 
@@ -136,8 +169,11 @@ describe("reading through the router", () => {
 
   it("shows each shard's file, rows and schema version", async () => {
     const result = await run(["shards", "--data-dir", dataDir])
-    expect(result.stdout).toMatch(/users\s+User\s+\S*users\.db\s+9\s+1\/1/)
-    expect(result.stdout).toMatch(/orders\s+Order\s+\S*orders\.db\s+8\s+1\/1/)
+    for (const shard of shards) {
+      const { rows } = expectedSampleLoad(shard)
+      const version = shard.migrations.length
+      expect(result.stdout).toMatch(new RegExp(`${shard.name}\\s+${shard.model}\\s+\\S*${shard.name}\\.db\\s+${rows}\\s+${version}/${version}`))
+    }
     expect(result.stdout).not.toContain("unclaimed")
     expect(JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout).unclaimed).toEqual([])
   })
@@ -155,9 +191,10 @@ describe("reading through the router", () => {
     expect(result.stderr).toBe("")
     expect(result.stdout.trimEnd().split("\n")).toEqual([
       expect.stringMatching(/^SHARD +MODEL +FILE +ROWS +SCHEMA$/),
-      expect.stringMatching(/^users +User +\S*users\.db +9 +1\/1$/),
-      expect.stringMatching(/^products +Product +\S*products\.db +9 +1\/1$/),
-      expect.stringMatching(/^orders +Order +\S*orders\.db +8 +1\/1$/),
+      ...shards.map((shard) => {
+        const version = shard.migrations.length
+        return expect.stringMatching(new RegExp(`^${shard.name} +${shard.model} +\\S*${shard.name}\\.db +${expectedSampleLoad(shard).rows} +${version}/${version}$`))
+      }),
       "",
       `unclaimed: ${legacy} (and legacy.db-journal): no registered shard uses it; left as it is`
     ])
@@ -165,11 +202,9 @@ describe("reading through the router", () => {
     const json = await run(["shards", "--json", "--data-dir", dataDir])
     expect(json.code).toBe(0)
     const output = JSON.parse(json.stdout)
-    expect(output.shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows])).toEqual([
-      ["users", 9],
-      ["products", 9],
-      ["orders", 8]
-    ])
+    expect(output.shards.map((shard: { shard: string; rows: number }) => [shard.shard, shard.rows])).toEqual(
+      shards.map((shard) => [shard.name, expectedSampleLoad(shard).rows])
+    )
     expect(output.unclaimed).toEqual([{ database: "legacy", location: legacy, sidecars: [`${legacy}-journal`] }])
     expect(await snapshot(dataDir)).toEqual(before)
   })
@@ -178,8 +213,10 @@ describe("reading through the router", () => {
 describe("distributed-insert migrate", () => {
   it("applies each shard's migrations once", async () => {
     const first = await run(["migrate", "--json", "--data-dir", dataDir])
-    expect(JSON.parse(first.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual([1, 1, 1])
+    expect(JSON.parse(first.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual(
+      shards.map((shard) => shard.migrations.length)
+    )
     const second = await run(["migrate", "--json", "--data-dir", dataDir])
-    expect(JSON.parse(second.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual([0, 0, 0])
+    expect(JSON.parse(second.stdout).map((result: { applied: ReadonlyArray<unknown> }) => result.applied.length)).toEqual(shards.map(() => 0))
   })
 })

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { shards } from "./plugins.ts"
 import { cliPath, runCli } from "./testing.ts"
 import { CURSOR_MOVES, quote, runInPty, SGR, startInPty, waitUntil } from "./testing-pty.ts"
+import { expectedSampleLoads, totalCounts, totalsLine } from "./testing-registry.ts"
 
 // The CLI at a real (pseudo-)terminal, where stderr is a TTY and the progress board is drawn:
 // every other test pipes stderr, which is how the quick start's hang at a terminal once went
@@ -75,9 +77,11 @@ describe("at a terminal", () => {
     })
     expect(run.timedOut).toBe(false)
     expect(run.code).toBe(0)
-    expect(run.output).toContain("Successful insertions:   26 (86.7% success rate)")
+    // Every registered shard's sample (the seed's alone: 26 of 30, 86.7%, no database error).
+    const { processed, inserted, failed } = totalCounts(expectedSampleLoads(shards))
+    expect(run.output).toContain(totalsLine("Successful insertions", inserted, processed, " success rate"))
     // The summary is the last thing shown: no progress redrawn after it.
-    expect(run.output.trimEnd().endsWith("Database errors:         0 (0.0%)")).toBe(true)
+    expect(run.output.trimEnd().endsWith(totalsLine("Database errors", failed, processed))).toBe(true)
     expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
   }, 60_000)
 

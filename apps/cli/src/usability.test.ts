@@ -4,7 +4,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { shards } from "./plugins.ts"
 import { cliPath, runCli } from "./testing.ts"
+import { databaseFileOf, expectedSampleLoad, expectedSampleLoads, totalCounts, totalsLine } from "./testing-registry.ts"
 
 // What a user runs into besides the happy path: summaries, listings, bad usage, hostile data,
 // a temp folder that is missing or full, a reader that goes away, and how the CLI is started.
@@ -22,22 +24,34 @@ afterEach(async () => {
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli([...args, "--data-dir", dataDir], { env })
 
 describe("populate's summary", () => {
+  /** A second load of every sample, where each valid record finds its key taken. */
+  const loadedAgain = (onConflict: "replace" | "skip") => expectedSampleLoads(shards, { into: "loaded", onConflict })
+  /** A shard's line in the summary, as a pattern: `  users (User)   0/10 successful, 9 replaced`. */
+  const shardLine = (shard: string, model: string, successful: string) => new RegExp(`^ {2}${shard} \\(${model}\\) +${successful}$`, "m")
+
   it("--on-conflict replace: each shard's line counts as the totals do, replaced records apart from inserted ones", async () => {
     await run(["populate"])
     const again = await run(["populate", "--on-conflict", "replace"])
     expect(again.code).toBe(0)
-    expect(again.stdout).toMatch(/^ {2}users \(User\) +0\/10 successful, 9 replaced$/m)
-    expect(again.stdout).toMatch(/^ {2}orders \(Order\) +0\/10 successful, 8 replaced$/m)
+    const expected = loadedAgain("replace")
+    for (const { shard, model, counts } of expected) {
+      expect(again.stdout).toMatch(shardLine(shard, model, `${counts.inserted}/${counts.processed} successful, ${counts.replaced} replaced`))
+    }
+    const totals = totalCounts(expected)
     expect(again.stdout).toContain("Successful insertions:   0 (0.0% success rate)")
-    expect(again.stdout).toContain("Replaced:                26 (86.7%)")
-    expect(again.stdout).toContain("Validation failures:     4 (13.3%)")
+    expect(again.stdout).toContain(totalsLine("Replaced", totals.replaced, totals.processed))
+    expect(again.stdout).toContain(totalsLine("Validation failures", totals.invalid, totals.processed))
   })
 
   it("--on-conflict skip: skipped records are counted on each shard's line and in the totals", async () => {
     await run(["populate"])
     const again = await run(["populate", "--on-conflict", "skip"])
-    expect(again.stdout).toMatch(/^ {2}products \(Product\) +0\/10 successful, 9 skipped$/m)
-    expect(again.stdout).toContain("Skipped (key taken):     26 (86.7%)")
+    const expected = loadedAgain("skip")
+    for (const { shard, model, counts } of expected) {
+      expect(again.stdout).toMatch(shardLine(shard, model, `${counts.inserted}/${counts.processed} successful, ${counts.skipped} skipped`))
+    }
+    const totals = totalCounts(expected)
+    expect(again.stdout).toContain(totalsLine("Skipped (key taken)", totals.skipped, totals.processed))
   })
 })
 
@@ -48,17 +62,18 @@ describe("shards", () => {
     const listed = await run(["shards"])
     expect(listed.code).toBe(1)
     expect(listed.stdout).toMatch(/^SHARD +MODEL +FILE +ROWS +SCHEMA +PROBLEM$/m)
-    expect(listed.stdout).toMatch(/^users +User +\S*users\.db +9 +1\/1$/m)
     expect(listed.stdout).toMatch(/^products +Product +\S*products\.db +- +- +file is not a database$/m)
-    expect(listed.stdout).toMatch(/^orders +Order +\S*orders\.db +8 +1\/1$/m)
+    for (const shard of shards.filter(({ name }) => name !== "products")) {
+      const version = shard.migrations.length
+      const rows = expectedSampleLoad(shard).rows
+      expect(listed.stdout).toMatch(new RegExp(`^${shard.name} +${shard.model} +\\S*${shard.name}\\.db +${rows} +${version}/${version}$`, "m"))
+    }
     expect(listed.stderr).toContain("cannot read shard products")
     const json = await run(["shards", "--json"])
     expect(json.code).toBe(1)
-    expect(JSON.parse(json.stdout).shards.map((shard: { shard: string; rows: number | null; problem: string | null }) => [shard.shard, shard.rows, shard.problem])).toEqual([
-      ["users", 9, null],
-      ["products", null, "file is not a database"],
-      ["orders", 8, null]
-    ])
+    expect(JSON.parse(json.stdout).shards.map((shard: { shard: string; rows: number | null; problem: string | null }) => [shard.shard, shard.rows, shard.problem])).toEqual(
+      shards.map((shard) => (shard.name === "products" ? ["products", null, "file is not a database"] : [shard.name, expectedSampleLoad(shard).rows, null]))
+    )
   })
 })
 
@@ -210,7 +225,7 @@ describe("starting the CLI", () => {
     await run(["populate"])
     const result = await pnpm(["--filter", "cli", "start", "shards", "--json", "--data-dir", dataDir])
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual([9, 9, 8])
+    expect(JSON.parse(result.stdout).shards.map((shard: { rows: number }) => shard.rows)).toEqual(expectedSampleLoads(shards).map((load) => load.rows))
     // Built by the test script already: no build on the way (pnpm itself takes most of the time).
     expect(result.stderr).not.toContain("building the CLI")
     expect(result.ms).toBeLessThan(4000)
@@ -241,7 +256,7 @@ describe("starting the CLI", () => {
     )
     expect(result.stdout).toContain("users (User) → here/users.db")
     expect(result.stderr).not.toContain("building the CLI")
-    expect((await readdir(join(dir, "here"))).sort()).toEqual(["orders.db", "products.db", "users.db"])
+    expect((await readdir(join(dir, "here"))).sort()).toEqual(shards.map(databaseFileOf).sort())
     expect((await stat(cliPath)).mtimeMs).toBe(built)
   })
 })

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util"
+import { seedShards } from "@distributed-insert/seed-shards"
 import { type MeterChoice, meterChoices } from "./measure/process-meter.ts"
 
 export type SizeName = "small" | "large"
@@ -25,11 +26,15 @@ export interface BenchOptions {
   readonly help: boolean
 }
 
+const shardCount = seedShards.length
+
 export const usage = `Usage: pnpm bench [-- options]   (from the repository root)
 
-  --size small|large     3 x 100,000 or 3 x 1,000,000 records (default large)
+Loads the seed's shards (${seedShards.map((shard) => shard.name).join(", ")}), and no other shard the CLI registers.
+
+  --size small|large     ${shardCount} x 100,000 or ${shardCount} x 1,000,000 records (default large)
   --repeat N             runs per contestant, medians reported (default 3 small, 2 large)
-  --data DIR             use DIR/users.ndjson, DIR/products.ndjson, DIR/orders.ndjson
+  --data DIR             use ${seedShards.map((shard) => `DIR/${shard.name}.ndjson`).join(", ")}
                          instead of generating them with the CLI's \`generate\`
   --rss-meter auto|gnu-time|python3
                          how peak RSS is read (default auto: GNU time, else python3)

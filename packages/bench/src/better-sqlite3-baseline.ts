@@ -13,6 +13,7 @@
  * Prints the counts per shard as one JSON line (see baseline-counts.ts).
  */
 import { parseArgs } from "node:util"
+import { seedShards } from "@distributed-insert/seed-shards"
 import type { Row, Shard } from "@distributed-insert/shard"
 import Database from "better-sqlite3"
 import { Result, Schema } from "effect"
@@ -21,7 +22,6 @@ import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { createTableSql } from "./create-table-sql.ts"
 import { readLineChunks } from "./line-chunks.ts"
 import { databaseFileOf, parseInputArguments } from "./shard-inputs.ts"
-import { shardPlugins } from "./shard-plugins.ts"
 
 /** As `populate`'s default `--batch-size`: records (valid or not) per transaction. */
 const RECORDS_PER_TRANSACTION = 10_000
@@ -103,7 +103,7 @@ const { atomicity } = values
 if (!isAtomicity(atomicity)) throw new Error(`--atomicity must be one of ${atomicities.join(", ")}, got "${atomicity}"`)
 const outDir = values.out
 const shards: Array<ShardCounts> = []
-for (const { shard, path } of parseInputArguments(values.input ?? [], shardPlugins)) {
+for (const { shard, path } of parseInputArguments(values.input ?? [], seedShards)) {
   shards.push(await loadShard(shard, path, databaseFileOf(outDir, shard), atomicity))
 }
 process.stdout.write(`${JSON.stringify(Schema.encodeSync(BaselineCounts)({ shards }))}\n`)

@@ -14,10 +14,31 @@ export interface DataSet {
 export const INVALID_RATIO = 0.1
 export const SEED = 1
 
-/** The CLI's `generate`, writing `<shard>.ndjson` files with ~10% invalid records, reproducibly. */
-export const generateCommand = (cliBundle: string, recordsPerShard: number, outDir: string): Command => ({
+/** `users, products and orders`: the shards' names, for the messages. */
+export const shardNames = (shards: ReadonlyArray<Shard>): string => {
+  const names = shards.map((shard) => shard.name)
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+}
+
+/**
+ * The CLI's `generate`, writing a `<shard>.ndjson` file with ~10% invalid records for each of
+ * `shards`, reproducibly: only those, whatever other shards the CLI registers.
+ */
+export const generateCommand = (cliBundle: string, shards: ReadonlyArray<Shard>, recordsPerShard: number, outDir: string): Command => ({
   file: process.execPath,
-  args: [cliBundle, "generate", "--count", String(recordsPerShard), "--invalid-ratio", String(INVALID_RATIO), "--seed", String(SEED), "--out", outDir]
+  args: [
+    cliBundle,
+    "generate",
+    "--count",
+    String(recordsPerShard),
+    "--invalid-ratio",
+    String(INVALID_RATIO),
+    "--seed",
+    String(SEED),
+    "--out",
+    outDir,
+    ...shards.flatMap((shard) => ["--shard", shard.name])
+  ]
 })
 
 /** Generates the data set with the CLI, or takes the one in `givenDir`; checks every file is there. */
@@ -32,7 +53,7 @@ export const prepareDataSet = async (
     if (generated.exitCode !== 0) {
       throw new Error(
         `the CLI's \`generate\` failed (exit ${generated.exitCode}): ${[generated.stderr.trim(), generated.stdout.trim()].join(" ").trim()}\n` +
-          "To use files you already have instead, pass --data DIR with DIR/users.ndjson, DIR/products.ndjson and DIR/orders.ndjson."
+          `To use files you already have instead, pass --data DIR with ${shards.map((shard) => `DIR/${shard.name}.ndjson`).join(", ")}.`
       )
     }
   }

@@ -2,11 +2,18 @@
  * `pnpm bench`: times `populate` end to end against better-sqlite3 and the sqlite3 shell on the
  * same generated data, as whole processes, and writes the report to results/<size>.md.
  * The `bench` script builds the CLI bundle and this package before running this file.
+ *
+ * It loads the seed's shards (`seedShards`), not every shard the CLI registers: the workload,
+ * and so the results and their comparison with earlier ones, stay the same when a shard is
+ * added to the CLI, and the baselines validate with the same plugins as `populate`. The CLI is
+ * asked for exactly these shards (`generate --shard`, `populate --input`), so another shard
+ * registered there is neither generated nor loaded.
  */
 import { rmSync } from "node:fs"
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
+import { seedShards } from "@distributed-insert/seed-shards"
 import { type BenchOptions, parseBenchOptions, usage } from "./bench-options.ts"
 import { type LoadedBetterSqlite3, loadBetterSqlite3 } from "./better-sqlite3-module.ts"
 import { buildCli } from "./build-cli.ts"
@@ -15,7 +22,7 @@ import type { Contestant } from "./contestants/contestant.ts"
 import { populateContestants, populateUnavailability } from "./contestants/populate.ts"
 import { sqlite3ShellContestant, sqlite3ShellVersion } from "./contestants/sqlite3-shell.ts"
 import { checkCounts } from "./count-checks.ts"
-import { generateCommand, prepareDataSet } from "./data-set.ts"
+import { generateCommand, prepareDataSet, shardNames } from "./data-set.ts"
 import { countRows } from "./database-rows.ts"
 import { describeError } from "./describe-error.ts"
 import { machineFacts } from "./machine-facts.ts"
@@ -25,7 +32,6 @@ import { displayCommand } from "./report/display-command.ts"
 import { formatCount } from "./report/format.ts"
 import { renderReport } from "./report/render-report.ts"
 import { type ContestantOutcome, runContestants } from "./run-contestants.ts"
-import { shardPlugins } from "./shard-plugins.ts"
 import { summarize } from "./summary.ts"
 import { judgeTargets } from "./targets.ts"
 import { takeCensus } from "./valid-rows-csv.ts"
@@ -38,9 +44,14 @@ const progress = (line: string): void => {
 const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, cliBuild: Command, workDir: string): Promise<number> => {
   const facts = await machineFacts(repositoryRoot)
   const meter = chooseProcessMeter(options.meter, workDir)
-  const generate = generateCommand(cliBundle, options.recordsPerShard, join(workDir, "data"))
-  progress(options.dataDir === null ? `generating 3 × ${formatCount(options.recordsPerShard)} records with the CLI` : `using the data in ${options.dataDir}`)
-  const dataSet = await prepareDataSet(shardPlugins, options.dataDir, generate, join(workDir, "data"))
+  const shards = seedShards
+  const generate = generateCommand(cliBundle, shards, options.recordsPerShard, join(workDir, "data"))
+  progress(
+    options.dataDir === null
+      ? `generating ${shards.length} × ${formatCount(options.recordsPerShard)} records (${shardNames(shards)}) with the CLI`
+      : `using the data in ${options.dataDir}`
+  )
+  const dataSet = await prepareDataSet(shards, options.dataDir, generate, join(workDir, "data"))
 
   progress("validating every record and writing the valid rows as CSV for the sqlite3 shell (not timed)")
   const { census, csvFiles } = await takeCensus(dataSet.inputs, join(workDir, "csv"))
@@ -68,10 +79,10 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
   const measured = await runContestants({
     contestants: runnable,
     repetitions: options.repetitions,
-    shards: shardPlugins,
+    shards,
     meter,
     runsDir: join(workDir, "runs"),
-    countRows: (dataDir) => countRows(betterSqlite3.Database, dataDir, shardPlugins),
+    countRows: (dataDir) => countRows(betterSqlite3.Database, dataDir, shards),
     progress
   })
   const outcomes: ReadonlyArray<ContestantOutcome> = [
@@ -86,7 +97,7 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
   const abbreviations = [[process.execPath, "node"], [workDir, "$WORK"], [`${repositoryRoot}/`, ""]] as const
   const shown = (contestant: Contestant) => contestant.commands("$OUT").map((command) => displayCommand(command, abbreviations))
   const report = renderReport({
-    title: `${options.size}, 3 × ${formatCount(options.recordsPerShard)} records`,
+    title: `${options.size}, ${shards.length} × ${formatCount(options.recordsPerShard)} records`,
     facts,
     loadAverageAtEnd: loadavg(),
     sqliteVersions: `better-sqlite3 ${betterSqlite3.version} (SQLite ${betterSqlite3.sqliteVersion}); sqlite3 shell ${shellVersion ?? "not installed (not measured)"}`,
@@ -97,6 +108,7 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
     verdicts: judgeTargets(summaries),
     checks,
     preparation: [
+      `Shards: the seed's, ${shardNames(shards)} (\`@distributed-insert/seed-shards\`); any other shard the CLI registers is neither generated nor loaded, so that results stay comparable`,
       `The \`bench\` script builds this package (\`tsup\` in packages/bench) and runs \`${["node packages/bench/dist/run.js", ...process.argv.slice(2).filter((argument) => argument !== "--")].join(" ")}\`, which first builds the CLI with its own config into a directory of its own, so that nobody's rebuild of apps/cli/dist during the run can touch what is timed: \`${displayCommand(cliBuild, abbreviations)}\` (in apps/cli)`,
       dataSet.generatedBy === null
         ? `Data: given with \`--data ${options.dataDir ?? ""}\``
