@@ -62,7 +62,7 @@ export const populateHelp: CommandHelp = {
     { flag: "--checkpoint-seconds T", description: "Write each shard back when T seconds passed since its last write; 0: never by time", default: String(defaults.checkpointSeconds) },
     { flag: "--fail-on-reject", description: "Exit 1 when any record was rejected" },
     { flag: "--quiet", description: "Draw no progress on stderr" },
-    { flag: "--workers auto|on|off", description: `Run each shard that reads a file in a worker thread; auto: when the inputs add up to ${WORKERS_FROM_BYTES / 1024 / 1024} MB`, default: "auto" },
+    { flag: "--workers auto|on|off", description: `Run each shard in a worker thread (stdin and shards sharing a database stay in this one); auto: when the input files add up to ${WORKERS_FROM_BYTES / 1024 / 1024} MB`, default: "auto" },
     { flag: "--batch-size N", description: "Records validated and inserted per transaction", default: count(defaults.batchSize) },
     waitLockHelp
   ],
