@@ -19,11 +19,13 @@ describe("the CLI's registration", () => {
     expect(parseAddedShards(text)).toEqual(registrations)
   })
 
-  it("knows the seed's shard packages as apps/cli/src/plugins.ts imports them, listed first, before the added ones", async () => {
-    const plugins = await workspaceFile("apps/cli/src/plugins.ts")
-    const imported = [...plugins.matchAll(/^import \{ (\w+) \} from "(@distributed-insert\/shard-[^"]+)"$/gm)]
+  it("knows the seed's shard packages as seed-shards lists them, which apps/cli/src/plugins.ts puts before the added ones", async () => {
+    const seed = await workspaceFile("packages/seed-shards/src/mod.ts")
+    const imported = [...seed.matchAll(/^import \{ (\w+) \} from "(@distributed-insert\/shard-[^"]+)"$/gm)]
     expect(imported.map(([, , packageName]) => packageName).sort()).toEqual([...SEED_SHARD_PACKAGES].sort())
-    expect(plugins).toContain("export const shards: ReadonlyArray<Shard> = [users, products, orders, ...addedShards]")
+    expect(seed).toContain("export const seedShards: ReadonlyArray<Shard> = [users, products, orders]")
+    const plugins = await workspaceFile("apps/cli/src/plugins.ts")
+    expect(plugins).toContain("export const shards: ReadonlyArray<Shard> = [...seedShards, ...addedShards]")
   })
 
   it("makes the CLI depend on the seed's shards and the registered ones, and on no other shard package; other dependencies stay", () => {

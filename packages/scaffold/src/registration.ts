@@ -1,5 +1,5 @@
 /**
- * How the CLI knows its shards: the seed's three are imported by apps/cli/src/plugins.ts, and
+ * How the CLI knows its shards: the seed's three come from packages/seed-shards (see plugins.ts), and
  * every other shard package by apps/cli/src/added-shards.ts, which this tool writes, with the
  * package in apps/cli/package.json's dependencies (pnpm links it there; the bundle inlines it).
  * A list written once per change, rather than the workspace searched at every build: the bundle
@@ -19,7 +19,7 @@ export const ADDED_SHARDS_FILE = "apps/cli/src/added-shards.ts"
 /** The CLI's manifest, whose dependencies hold every shard package it imports. */
 export const CLI_MANIFEST = "apps/cli/package.json"
 
-/** The seed's shard packages, which apps/cli/src/plugins.ts imports itself, first, in this order. */
+/** The seed's shard packages, which packages/seed-shards lists and apps/cli/src/plugins.ts registers first, in this order. */
 export const SEED_SHARD_PACKAGES: ReadonlyArray<string> = [
   "@distributed-insert/shard-users",
   "@distributed-insert/shard-products",

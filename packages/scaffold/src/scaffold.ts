@@ -58,7 +58,7 @@ export const newShard = async (root: string, request: ShardRequest, options: Com
 export const removeShard = async (root: string, name: string, options: CommandOptions, output: Output): Promise<ExitCode> => {
   const packageName = shardPackageName(name)
   if (SEED_SHARD_PACKAGES.includes(packageName)) {
-    output.err(`error: ${name} is one of the seed's shards, which apps/cli/src/plugins.ts imports itself; remove it there by hand if you mean to`)
+    output.err(`error: ${name} is one of the seed's shards, which @distributed-insert/seed-shards lists (apps/cli/src/plugins.ts registers them first); remove it there by hand if you mean to`)
     return 2
   }
   const workspace = await readWorkspace(root)
