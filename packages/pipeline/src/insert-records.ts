@@ -7,12 +7,6 @@ import { DEFAULT_LOAD_SETTINGS, type LoadSettings } from "./load-settings.ts"
 import type { RecordResult } from "./report.ts"
 
 /**
- * `onRecords` is told every this many records: a batch is synchronous from its validation to
- * its commit, so per-batch progress alone would move in steps of the batch size.
- */
-export const PROGRESS_STEP = 1000
-
-/**
  * Where results go. An inserted record is told by its coordinates only: at hundreds of
  * thousands of records per second, a result object per success is garbage worth avoiding.
  */
@@ -39,8 +33,9 @@ export interface InsertOptions extends Partial<Pick<LoadSettings, "batchSize" | 
   /** Told after every batch; cheap enough to call often. */
   readonly onBatch?: () => void
   /**
-   * Told every PROGRESS_STEP records validated, inside a batch, with how many records were
-   * read and validated so far: progress that moves while a large batch is worked through.
+   * Told after every chunk of the input, with how many records were read so far. A batch runs
+   * synchronously from its validation to its commit, so a display can only draw while records
+   * are read: progress told per batch alone would move in steps of the batch size.
    */
   readonly onRecords?: (seen: number) => void
   /**
@@ -75,7 +70,7 @@ export const insertRecords = (
       batch = []
       const first = position + 1
       position += items.length
-      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? DEFAULT_LOAD_SETTINGS.onConflict, options.onRecords)
+      return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? DEFAULT_LOAD_SETTINGS.onConflict)
     })
     while (true) {
       const next = yield* Effect.tryPromise({
@@ -93,6 +88,7 @@ export const insertRecords = (
           yield* yieldToEventLoop
         }
       }
+      options.onRecords?.(position + batch.length)
     }
     if (batch.length > 0) {
       yield* flush
@@ -121,16 +117,10 @@ const insertBatch = (
   firstPosition: number,
   validate: (input: unknown) => Validation,
   results: ResultSink,
-  onConflict: ConflictMode,
-  onRecords: ((seen: number) => void) | undefined
+  onConflict: ConflictMode
 ) =>
   Effect.gen(function* () {
     const validations = validateAll(items, validate)
-    // Validating a batch takes milliseconds; its progress steps are told once it is done.
-    if (onRecords !== undefined) {
-      const end = firstPosition + items.length
-      for (let seen = Math.ceil(firstPosition / PROGRESS_STEP) * PROGRESS_STEP; seen < end; seen += PROGRESS_STEP) onRecords(seen)
-    }
     const rows: Array<Row> = []
     for (const validation of validations) if (Result.isSuccess(validation)) rows.push(validation.success)
     const outcomes = yield* database.insertBatch(shard, rows, onConflict)

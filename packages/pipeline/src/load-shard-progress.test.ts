@@ -1,9 +1,8 @@
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { memoryInput } from "@distributed-insert/input"
+import { memoryInput, type ShardInput, type SourceItem } from "@distributed-insert/input"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { PROGRESS_STEP } from "./insert-records.ts"
 import { loadShard, openShard, type ShardProgress } from "./load-shard.ts"
 import { routeShard } from "./routed-shard.ts"
 import { noteShard, tempDir, testLayer } from "./testing.ts"
@@ -26,12 +25,20 @@ const loadWithProgress = (count: number, options: { readonly batchSize: number; 
   })
 
 describe("loadShard progress", () => {
-  it.effect("moves every PROGRESS_STEP records inside a batch, not only once per batch", () =>
+  it.effect("moves with every chunk of records read, not only once per batch", () =>
     Effect.gen(function* () {
-      const { told } = yield* loadWithProgress(5 * PROGRESS_STEP, { batchSize: 10 * PROGRESS_STEP })
-      // One batch of 5,000: told when loading starts, at 1,000 ... 5,000 while validating, after the commit.
+      const dir = yield* tempDir
+      const items = records(5000).map((value, index): SourceItem => ({ _tag: "Record", line: index + 1, value }))
+      // Chunks of 1,500, 1,500 and 2,000 records, as a reader hands them over, in one batch of 10,000.
+      const input: ShardInput = { source: [items.slice(0, 1500), items.slice(1500, 3000), items.slice(3000)], origin: "notes", textValues: false }
+      const told: Array<ShardProgress> = []
+      yield* Effect.gen(function* () {
+        const opened = yield* openShard(yield* routeShard(notes), () => Effect.void)
+        return yield* loadShard(opened, input, { settings: { batchSize: 10_000 }, onProgress: (progress) => told.push(progress) })
+      }).pipe(Effect.provide(testLayer([notes], dir)))
+      // Told when loading starts, after each chunk, and after the commit.
       const seen = told.filter((progress) => progress.phase === "loading").map((progress) => progress.seen)
-      expect(seen).toEqual([0, 1000, 2000, 3000, 4000, 5000, 5000])
+      expect(seen).toEqual([0, 1500, 3000, 5000, 5000])
       // Seen runs ahead of the committed counts within the batch, never behind them.
       for (const progress of told) expect(progress.seen).toBeGreaterThanOrEqual(progress.counts.processed)
     })
