@@ -1,18 +1,19 @@
 import { defineConfig } from "tsup"
 
-// Two self-contained bundles: the runner, and the better-sqlite3 baseline it starts as a child
-// process. Like the CLI's bundle, the workspace packages come from their sources (the `source`
+// Three self-contained bundles: the runner, and the better-sqlite3 and node-postgres baselines it
+// starts as child processes. Like the CLI's bundle, the workspace packages come from their sources (the `source`
 // condition) and Effect is bundled in, so the baseline loads the same validation code the same
 // way, from one file. better-sqlite3 stays external (a native addon found next to its files).
 export default defineConfig({
-  entry: { run: "src/run.ts", "better-sqlite3-baseline": "src/better-sqlite3-baseline.ts" },
+  entry: { run: "src/run.ts", "better-sqlite3-baseline": "src/better-sqlite3-baseline.ts", "pg-naive-baseline": "src/pg-naive-baseline.ts" },
   format: ["esm"],
   platform: "node",
   target: "node22",
   clean: true,
   splitting: false,
   noExternal: [/^@distributed-insert\//, /^effect/],
-  external: ["better-sqlite3"],
+  // pg too: it requires its optional native binding (pg-native) lazily, which is not installed.
+  external: ["better-sqlite3", "pg"],
   esbuildOptions(options) {
     options.conditions = ["source", "import", "default"]
   },

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util"
 import { seedShards } from "@distributed-insert/seed-shards"
 import { type MeterChoice, meterChoices } from "./measure/process-meter.ts"
+import type { PostgresChoice } from "./postgres/bench-postgres.ts"
 
 export type SizeName = "small" | "large"
 
@@ -23,6 +24,10 @@ export interface BenchOptions {
   /** A directory already holding `<shard>.ndjson` files, used instead of generating them. */
   readonly dataDir: string | null
   readonly meter: MeterChoice
+  /** PostgreSQL contestants (issue 11): the server, or why they are off. */
+  readonly postgres: PostgresChoice
+  /** The naive PostgreSQL baseline loads only this many records per shard (records/s extrapolated); null: all. */
+  readonly pgNaiveRecords: number | null
   readonly help: boolean
 }
 
@@ -38,6 +43,13 @@ Loads the seed's shards (${seedShards.map((shard) => shard.name).join(", ")}), a
                          instead of generating them with the CLI's \`generate\`
   --rss-meter auto|gnu-time|python3
                          how peak RSS is read (default auto: GNU time, else python3)
+  --postgres URL|off     also measure PostgreSQL (populate into PostgreSQL shards, a naive
+                         node-postgres baseline, psql \\copy): a postgres:// URL whose user may
+                         CREATE DATABASE; each run gets its own databases there, dropped after it
+                         (default: $DISTRIBUTED_INSERT_TEST_PG when set, else off)
+  --pg-naive-records N   the naive PostgreSQL baseline loads only the first N records of each
+                         shard and its records/s are extrapolated (it is slow: about 3 round trips
+                         per record); default all
   --help                 this text
 
 Writes packages/bench/results/<size>.md when every contestant ran and the counts agree.`
@@ -55,6 +67,8 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
       repeat: { type: "string" },
       data: { type: "string" },
       "rss-meter": { type: "string", default: "auto" },
+      postgres: { type: "string" },
+      "pg-naive-records": { type: "string" },
       help: { type: "boolean", default: false }
     },
     strict: true
@@ -65,12 +79,29 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
   const size = sizes[values.size]
   const repetitions = values.repeat === undefined ? size.repetitions : Number(values.repeat)
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repeat must be a positive integer, got "${values.repeat}"`)
+  const pgNaiveRecords = values["pg-naive-records"] === undefined ? null : Number(values["pg-naive-records"])
+  if (pgNaiveRecords !== null && !(Number.isInteger(pgNaiveRecords) && pgNaiveRecords > 0)) {
+    throw new Error(`--pg-naive-records must be a positive integer, got "${values["pg-naive-records"]}"`)
+  }
   return {
     size: values.size,
     recordsPerShard: size.recordsPerShard,
     repetitions,
     dataDir: values.data ?? null,
     meter,
+    postgres: postgresChoice(values.postgres),
+    pgNaiveRecords,
     help: values.help
   }
+}
+
+const POSTGRES_ENV = "DISTRIBUTED_INSERT_TEST_PG"
+
+/** `--postgres URL|off`, else the test server of .ci/postgres.sh when its variable is set. */
+const postgresChoice = (given: string | undefined): PostgresChoice => {
+  if (given === "off") return { off: "`--postgres off`" }
+  const url = given ?? process.env[POSTGRES_ENV]
+  if (url === undefined || url === "") return { off: `no server given (\`--postgres URL\`, or ${POSTGRES_ENV} set as .ci/postgres.sh does)` }
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`--postgres expects a postgres:// URL or off${given === undefined ? ` (from ${POSTGRES_ENV})` : ""}`)
+  return { url }
 }

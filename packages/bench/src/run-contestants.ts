@@ -1,7 +1,7 @@
 import { mkdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
 import type { Shard } from "@distributed-insert/shard"
-import type { Contestant, ContestantId } from "./contestants/contestant.ts"
+import type { Contestant, ContestantId, StoredRows } from "./contestants/contestant.ts"
 import { describeError } from "./describe-error.ts"
 import type { ProcessMeter } from "./measure/process-meter.ts"
 import { databaseFileOf } from "./shard-inputs.ts"
@@ -71,6 +71,23 @@ export const runContestants = async (plan: RunPlan): Promise<ReadonlyArray<Conte
 
 const runOnce = async (contestant: Contestant, dataDir: string, plan: RunPlan): Promise<RunSample> => {
   await mkdir(dataDir, { recursive: true })
+  const { destination } = contestant
+  if (destination === undefined) return runProcesses(contestant, dataDir, plan, () => storedInFiles(dataDir, plan))
+  try {
+    await destination.prepare(dataDir)
+    return await runProcesses(contestant, dataDir, plan, () => destination.inspect(dataDir))
+  } finally {
+    await destination.release(dataDir)
+  }
+}
+
+const storedInFiles = async (dataDir: string, plan: RunPlan): Promise<StoredRows> => {
+  let databaseBytes = 0
+  for (const shard of plan.shards) databaseBytes += (await stat(databaseFileOf(dataDir, shard))).size
+  return { databaseBytes, rowsByShard: plan.countRows(dataDir) }
+}
+
+const runProcesses = async (contestant: Contestant, dataDir: string, plan: RunPlan, inspect: () => Promise<StoredRows>): Promise<RunSample> => {
   let wallSeconds = 0
   let peakRssBytes = 0
   let stdout = ""
@@ -86,9 +103,7 @@ const runOnce = async (contestant: Contestant, dataDir: string, plan: RunPlan): 
     peakRssBytes = Math.max(peakRssBytes, measured.peakRssBytes)
     stdout = measured.stdout
   }
-  let databaseBytes = 0
-  for (const shard of plan.shards) databaseBytes += (await stat(databaseFileOf(dataDir, shard))).size
-  return { wallSeconds, peakRssBytes, databaseBytes, rowsByShard: plan.countRows(dataDir), stdout }
+  return { wallSeconds, peakRssBytes, ...(await inspect()), stdout }
 }
 
 const describeSample = (sample: RunSample): string =>

@@ -20,6 +20,7 @@ import { buildCli } from "./build-cli.ts"
 import { betterSqlite3Contestants } from "./contestants/better-sqlite3.ts"
 import type { Contestant } from "./contestants/contestant.ts"
 import { populateContestants, populateUnavailability } from "./contestants/populate.ts"
+import { isPostgresContestant } from "./contestants/postgres.ts"
 import { sqlite3ShellContestant, sqlite3ShellVersion } from "./contestants/sqlite3-shell.ts"
 import { checkCounts } from "./count-checks.ts"
 import { generateCommand, prepareDataSet, shardNames } from "./data-set.ts"
@@ -28,14 +29,23 @@ import { describeError } from "./describe-error.ts"
 import { machineFacts } from "./machine-facts.ts"
 import type { Command } from "./measure/command.ts"
 import { chooseProcessMeter } from "./measure/process-meter.ts"
-import { displayCommand } from "./report/display-command.ts"
+import { type Abbreviation, displayCommand } from "./report/display-command.ts"
 import { formatCount } from "./report/format.ts"
 import { renderReport } from "./report/render-report.ts"
 import { type ContestantOutcome, runContestants } from "./run-contestants.ts"
 import { summarize } from "./summary.ts"
+import { preparePostgresBench } from "./postgres/bench-postgres.ts"
 import { judgeTargets } from "./targets.ts"
 import { takeCensus } from "./valid-rows-csv.ts"
-import { betterSqlite3BaselineScript, cliBundle, cliPackageDir, cliSnapshotDir, repositoryRoot, resultsDir } from "./workspace-paths.ts"
+import {
+  betterSqlite3BaselineScript,
+  cliBundle,
+  cliPackageDir,
+  cliSnapshotDir,
+  pgNaiveBaselineScript,
+  repositoryRoot,
+  resultsDir
+} from "./workspace-paths.ts"
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`)
@@ -65,13 +75,27 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
     )
   }
 
+  // PostgreSQL (issue 11): its contestants run in the same rounds (see postgres/bench-postgres.ts).
+  const postgres = await preparePostgresBench({
+    choice: options.postgres,
+    naiveLimit: options.pgNaiveRecords,
+    cliBundle,
+    naiveScript: pgNaiveBaselineScript,
+    shards,
+    inputs: dataSet.inputs,
+    csvFiles,
+    census,
+    workDir,
+    progress
+  })
   const populateModes = populateContestants(cliBundle, dataSet.inputs)
   const populateUnavailable = await populateUnavailability(cliBundle)
   const shellVersion = sqlite3ShellVersion()
   const runnable: ReadonlyArray<Contestant> = [
     ...(populateUnavailable === null ? populateModes : []),
     ...betterSqlite3Contestants(betterSqlite3BaselineScript, dataSet.inputs),
-    ...(shellVersion === null ? [] : [sqlite3ShellContestant(csvFiles)])
+    ...(shellVersion === null ? [] : [sqlite3ShellContestant(csvFiles)]),
+    ...postgres.contestants
   ]
   if (populateUnavailable !== null) progress(`populate is not measured: ${populateUnavailable}`)
   if (shellVersion === null) progress("the sqlite3 shell is not installed: its .import is not measured")
@@ -83,20 +107,28 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
     meter,
     runsDir: join(workDir, "runs"),
     countRows: (dataDir) => countRows(betterSqlite3.Database, dataDir, shards),
-    progress
+    progress: (line) => progress(postgres.mask(line))
   })
   const outcomes: ReadonlyArray<ContestantOutcome> = [
     ...(populateUnavailable === null ? [] : populateModes.map((contestant) => ({ contestant, samples: [], failure: populateUnavailable }))),
-    ...measured
+    ...measured,
+    ...postgres.notRun
   ]
   for (const { contestant, failure } of outcomes) if (failure !== null) problems.push(`${contestant.label}: ${failure}`)
-  const checks = checkCounts(census, outcomes)
+  const checks = [
+    ...checkCounts(
+      census,
+      outcomes.filter(({ contestant }) => !isPostgresContestant(contestant.id))
+    ),
+    ...postgres.checks(outcomes.filter(({ contestant }) => isPostgresContestant(contestant.id)))
+  ]
   if (checks.some((check) => !check.ok)) problems.push("the contestants' counts disagree (see Counts)")
 
   const summaries = outcomes.map((outcome) => summarize(outcome, totalRecords))
-  const abbreviations = [[process.execPath, "node"], [workDir, "$WORK"], [`${repositoryRoot}/`, ""]] as const
+  const abbreviations: ReadonlyArray<Abbreviation> = [[process.execPath, "node"], [workDir, "$WORK"], [`${repositoryRoot}/`, ""], ...postgres.abbreviations]
   const shown = (contestant: Contestant) => contestant.commands("$OUT").map((command) => displayCommand(command, abbreviations))
-  const report = renderReport({
+  // The password of --postgres's URL is never written (masked again, should a message hold it).
+  const report = postgres.mask(renderReport({
     title: `${options.size}, ${shards.length} × ${formatCount(options.recordsPerShard)} records`,
     facts,
     loadAverageAtEnd: loadavg(),
@@ -105,7 +137,7 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
     repetitions: options.repetitions,
     meter: meter.description,
     summaries,
-    verdicts: judgeTargets(summaries),
+    verdicts: [...judgeTargets(summaries), ...postgres.verdicts(summaries)],
     checks,
     preparation: [
       `Shards: the seed's, ${shardNames(shards)} (\`@distributed-insert/seed-shards\`); any other shard the CLI registers is neither generated nor loaded, so that results stay comparable`,
@@ -117,8 +149,9 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
       `Every timed process is started through the meter: ${meter.description}`
     ],
     timed: runnable.map((contestant) => ({ label: contestant.label, commands: shown(contestant) })),
+    sections: [{ title: "PostgreSQL", paragraphs: postgres.notes(summaries) }],
     problems
-  })
+  }))
   process.stdout.write(report)
 
   if (problems.length > 0) {

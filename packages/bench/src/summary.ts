@@ -4,7 +4,7 @@ import type { ContestantOutcome } from "./run-contestants.ts"
 /** A contestant's medians over its runs. */
 export interface Medians {
   readonly wallSeconds: number
-  /** All input records (valid or not) of the three files / median wall time. */
+  /** All input records (valid or not) of the three files (or of the prefix it loads) / median wall time. */
   readonly recordsPerSecond: number
   readonly peakRssBytes: number
   readonly databaseBytes: number
@@ -22,7 +22,8 @@ export const summarize = (outcome: ContestantOutcome, totalRecords: number): Con
     ...outcome,
     medians: {
       wallSeconds,
-      recordsPerSecond: totalRecords / wallSeconds,
+      // A contestant that loads a prefix of the data set is timed on its own records.
+      recordsPerSecond: (outcome.contestant.records ?? totalRecords) / wallSeconds,
       peakRssBytes: median(outcome.samples.map((sample) => sample.peakRssBytes)),
       databaseBytes: median(outcome.samples.map((sample) => sample.databaseBytes))
     }

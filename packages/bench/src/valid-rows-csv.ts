@@ -43,7 +43,7 @@ export const writeValidRowsCsv = async (shard: Shard, inputPath: string, csvPath
 }
 
 /** A line that is not JSON counts as an invalid record; `validate(undefined)` rejects it. */
-const parseOrUndefined = (line: string): unknown => {
+export const parseOrUndefined = (line: string): unknown => {
   try {
     return JSON.parse(line)
   } catch (error) {

@@ -22,5 +22,8 @@ export const cliBundle = join(cliSnapshotDir, "main.js")
 /** The better-sqlite3 baseline, bundled beside the runner by this package's tsup config. */
 export const betterSqlite3BaselineScript = join(benchDist, "better-sqlite3-baseline.js")
 
+/** The naive node-postgres baseline, bundled beside the runner too. */
+export const pgNaiveBaselineScript = join(benchDist, "pg-naive-baseline.js")
+
 /** Committed results: `<size>.md`. */
 export const resultsDir = resolve(benchDist, "../results")

@@ -26,6 +26,8 @@ export interface BenchReport {
   readonly checks: ReadonlyArray<CountCheck>
   readonly preparation: ReadonlyArray<string>
   readonly timed: ReadonlyArray<TimedCommands>
+  /** Sections of their own (a title, then its paragraphs), after the counts: PostgreSQL's. */
+  readonly sections: ReadonlyArray<{ readonly title: string; readonly paragraphs: ReadonlyArray<string> }>
   /** What went wrong: failed contestants, disagreeing counts. Empty for a complete run. */
   readonly problems: ReadonlyArray<string>
 }
@@ -89,6 +91,7 @@ export const renderReport = (report: BenchReport): string => {
     countsTable(report.census, report.summaries),
     "",
     checksSummary(report.checks),
+    ...report.sections.flatMap(({ title, paragraphs }) => ["", `## ${title}`, ...paragraphs.flatMap((paragraph) => ["", paragraph])]),
     ...(report.problems.length === 0 ? [] : ["", "## Problems", "", ...report.problems.flatMap(renderProblem)]),
     "",
     "## Commands",
