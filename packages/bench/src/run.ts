@@ -149,7 +149,7 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
       `Every timed process is started through the meter: ${meter.description}`
     ],
     timed: runnable.map((contestant) => ({ label: contestant.label, commands: shown(contestant) })),
-    sections: [{ title: "PostgreSQL", paragraphs: postgres.notes(summaries) }],
+    sections: [{ title: "PostgreSQL", paragraphs: postgres.notes(summaries, shown) }],
     problems
   }))
   process.stdout.write(report)

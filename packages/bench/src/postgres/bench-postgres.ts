@@ -61,7 +61,7 @@ export interface PostgresBench {
   readonly checks: (outcomes: ReadonlyArray<ContestantOutcome>) => ReadonlyArray<CountCheck>
   readonly verdicts: (summaries: ReadonlyArray<ContestantSummary>) => ReadonlyArray<Verdict>
   /** The report's PostgreSQL section. */
-  readonly notes: (summaries: ReadonlyArray<ContestantSummary>) => ReadonlyArray<string>
+  readonly notes: (summaries: ReadonlyArray<ContestantSummary>, shown: (contestant: Contestant) => ReadonlyArray<string>) => ReadonlyArray<string>
 }
 
 const PackageJson = Schema.fromJsonString(Schema.Struct({ version: Schema.String }))
@@ -119,8 +119,9 @@ export const preparePostgresBench = async (setup: PostgresSetup): Promise<Postgr
     abbreviations: [[server.base, "$PG"]],
     checks: (outcomes) => checkPostgresCounts(censusOf, outcomes),
     verdicts: (summaries) => judgePostgresTargets(summaries, prefixCensus !== null, populateNotMeasured),
-    notes: (summaries) =>
+    notes: (summaries, shown) =>
       postgresNotes({
+        populateCommands: shown(populate),
         server,
         version,
         psql,
@@ -153,6 +154,7 @@ const writeTrialInputs = async (inputs: ReadonlyArray<ShardInputFile>, dir: stri
 }
 
 interface NotesInput {
+  readonly populateCommands: ReadonlyArray<string>
   readonly server: PostgresServer
   readonly version: string
   readonly psql: string | null
@@ -178,11 +180,13 @@ const postgresNotes = (input: NotesInput): ReadonlyArray<string> => {
     ...(input.naiveLimit === null
       ? []
       : [
-          `**The naive baseline is extrapolated**: it loads only the first ${formatCount(input.naiveLimit)} records of each shard (\`--pg-naive-records\`), and its records/s are those records / its wall time. A row-per-statement loop costs about the same per record throughout (its B-tree inserts grow by log n), so this slightly flatters it at 1M; its row counts are checked against the census of that prefix.`
+          `**The naive baseline is extrapolated**: it loads only the first ${formatCount(input.naiveLimit)} records of each shard (\`--pg-naive-records\`), and its records/s are those records / its wall time. A row-per-statement loop costs about the same per record throughout, but its fixed costs (the process's start, three connections, three CREATE TABLE) weigh more on a prefix, which understates its rate, and its B-tree inserts grow by log n, which the prefix does not see: the longer the prefix, the closer to a full run. Its row counts are checked against the census of that prefix.`
         ]),
     ...(input.trial === null
       ? []
-      : [`**populate → PostgreSQL is not measured**: ${server.mask(input.trial.reason).split("\n")[0] ?? ""}${input.trial.kind === "unsupported" ? " (no problem for this run: the other contestants' results stand)" : ""}.`]),
+      : [
+          `**populate → PostgreSQL is not measured**: ${server.mask(input.trial.reason).split("\n")[0] ?? ""}${input.trial.kind === "unsupported" ? " (no problem for this run: the other contestants' results stand)" : ""}. Its command, each run with \`$OUT\` a fresh empty directory: \`${input.populateCommands.join(" && ")}\`.`
+        ]),
     ...shortfalls
   ]
 }
