@@ -36,7 +36,8 @@ describe("COPY text format", () => {
       [2, "skipped", 1],
       [3, "", 2.5]
     ]
-    expect(copyText(rows, 3, (index) => index === 1).toString("utf8")).toBe("0\t1\ta\\tb\t\\N\n2\t3\t\t2.5\n")
+    expect(copyText(rows, 3, (index) => index === 1, true).toString("utf8")).toBe("0\t1\ta\\tb\t\\N\n2\t3\t\t2.5\n")
+    expect(copyText(rows, 3, (index) => index === 1, false).toString("utf8")).toBe("1\ta\\tb\t\\N\n3\t\t2.5\n")
   })
 
   it("finds the text PostgreSQL cannot take: NUL and lone surrogates, not surrogate pairs or a byte order mark", () => {

@@ -63,16 +63,21 @@ export const unstorableText = (value: SqlValue): string | undefined => {
 }
 
 /**
- * The COPY text of `rows`, each line starting with its index in `rows` (the staging table's
- * ordinal), leaving out the rows whose index `skip` says; as UTF-8 bytes.
+ * The COPY text of `rows`, leaving out the rows whose index `skip` says, as UTF-8 bytes; with
+ * `ordinal`, each line starts with the row's index in `rows` (the staging table's first column).
  */
-export const copyText = (rows: ReadonlyArray<ReadonlyArray<SqlValue>>, width: number, skip: (index: number) => boolean): Buffer => {
+export const copyText = (
+  rows: ReadonlyArray<ReadonlyArray<SqlValue>>,
+  width: number,
+  skip: (index: number) => boolean,
+  ordinal: boolean
+): Buffer => {
   let text = ""
   for (let index = 0; index < rows.length; index++) {
     if (skip(index)) continue
     const row = rows[index] ?? []
-    let line = String(index)
-    for (let column = 0; column < width; column++) line += `\t${copyField(row[column] ?? null)}`
+    let line = ordinal ? `${index}\t` : ""
+    for (let column = 0; column < width; column++) line += column === 0 ? copyField(row[column] ?? null) : `\t${copyField(row[column] ?? null)}`
     text += `${line}\n`
   }
   return Buffer.from(text, "utf8")

@@ -7,7 +7,7 @@ import { copyText, unstorableText } from "./copy-text.ts"
 import { databaseErrorOf } from "./pg-connection.ts"
 import { isRowRefusal, type PgErrorFields, pgRefusal, ROW_REFUSAL_CONDITIONS } from "./pg-refusal.ts"
 import { quoteIdentifier as quote } from "./postgres-ddl.ts"
-import { inTransaction } from "./transaction.ts"
+import { inTransaction, RollbackFailed } from "./transaction.ts"
 
 /**
  * What a batch needs to know of its table, read from the catalog once per table (and again after
@@ -18,6 +18,8 @@ export interface TableShape {
   /** Each target column's type, as a cast names it (`bigint`, `text`, a domain), without a length or precision. */
   readonly types: ReadonlyArray<string>
   readonly otherUniqueKeys: boolean
+  /** Whether the table has rules, which COPY does not apply (INSERT does). */
+  readonly rules: boolean
 }
 
 /** Where a batch goes: the shard database's schema and the columns of its table. */
@@ -29,12 +31,31 @@ export interface BatchTarget extends TableTarget {
 export type ConstraintColumns = (error: PgErrorFields) => Promise<ReadonlyArray<string> | undefined>
 
 /**
- * The hot path: one transaction per batch, each row atomic on its own, in three steps.
+ * How the batches of one table have been going: after a batch whose direct COPY failed (a key
+ * was taken, a row was refused), the next few go straight to the staging table, since a failed
+ * COPY is work thrown away; then direct COPY is tried again.
+ */
+export interface CopyHistory {
+  stagedSinceFailure: number
+}
+
+/** How many batches go straight to staging after a direct COPY failed. */
+const STAGED_AFTER_FAILURE = 8
+
+/**
+ * The hot path: one transaction per batch, each row atomic on its own.
  *
- * 1. COPY. The batch goes, as text, with each row's index in the batch (its ordinal), into a
- *    temporary staging table of text columns (`pg_temp.di_staging_<width>`, made once per
- *    connection, ON COMMIT DELETE ROWS, no constraint): nothing in it can fail but the connection.
- *    Text PostgreSQL cannot hold at all (NUL, a lone surrogate) is refused before, row by row.
+ * 0. Direct COPY. The batch is COPied straight into its table, under a savepoint. When no row is
+ *    refused and no key is taken (a first load, new keys), that is all: every row was inserted,
+ *    whatever the conflict mode, at the speed of `psql \copy`. COPY fires triggers and checks
+ *    constraints as INSERT does, but not rules: a table with rules skips this step. If the COPY
+ *    fails (for whatever reason: the staging path below says why, row by row), the batch is
+ *    rolled back to the savepoint and goes on:
+ * 1. COPY into staging. The batch goes, as text, with each row's index in the batch (its
+ *    ordinal), into a temporary staging table of text columns (`pg_temp.di_staging_<width>`,
+ *    made once per connection, ON COMMIT DELETE ROWS, no constraint): nothing in it can fail
+ *    but the connection. Text PostgreSQL cannot hold at all (NUL, a lone surrogate) is refused
+ *    before either COPY, row by row.
  * 2. One set-based statement inserts the staged rows in ordinal order, casting each text to its
  *    column's type. `fail` and `skip`: `ON CONFLICT DO NOTHING RETURNING <key>`, so that rows
  *    behave as one INSERT each would, in order (a row whose key or other unique value is taken,
@@ -57,6 +78,7 @@ export const insertBatch = async (
   client: pg.ClientBase,
   target: BatchTarget,
   shape: TableShape,
+  history: CopyHistory,
   rows: ReadonlyArray<ReadonlyArray<SqlValue>>,
   mode: ConflictMode,
   constraintColumns: ConstraintColumns
@@ -68,12 +90,36 @@ export const insertBatch = async (
     if (unstorable === undefined) staged.push(index)
     else outcomes[index] = RowOutcome.refused({ kind: "other", column: null, constraint: null, message: unstorable })
   }
-  if (staged.length > 0) {
-    const width = target.columns.length
-    const session = await sessionObjects(client, target, shape, mode)
-    // Deferred constraints are checked at each statement's end, where a row's failure is its own.
-    await inTransaction(client, async () => {
-      await copyIn(client, `COPY pg_temp.${session.staging} FROM STDIN`, copyText(rows, width, (index) => outcomes[index] !== undefined))
+  if (staged.length === 0) return outcomes.map((outcome) => outcome ?? NO_OUTCOME)
+  const width = target.columns.length
+  const refusedBefore = (index: number) => outcomes[index] !== undefined
+  const session = await sessionObjects(client, target, shape, mode)
+  const direct = !shape.rules && history.stagedSinceFailure >= STAGED_AFTER_FAILURE
+  // Deferred constraints are checked at each statement's end, where a row's failure is its own.
+  await inTransaction(
+    client,
+    async () => {
+      if (direct) {
+        const table = `${quote(target.schema)}.${quote(target.table)}`
+        const copied = await copyIn(client, `COPY ${table} (${target.columns.map(quote).join(", ")}) FROM STDIN`, copyText(rows, width, refusedBefore, false)).then(
+          () => true,
+          async (error: unknown) => {
+            // The connection itself failing is no reason to try again: the rollback fails too, and says so.
+            await client.query("ROLLBACK TO SAVEPOINT di_copy").catch((rollbackError: unknown) => {
+              throw new RollbackFailed(error, rollbackError)
+            })
+            return false
+          }
+        )
+        if (copied) {
+          for (const index of staged) outcomes[index] = RowOutcome.inserted
+          return
+        }
+        history.stagedSinceFailure = 0
+      } else {
+        history.stagedSinceFailure++
+      }
+      await copyIn(client, `COPY pg_temp.${session.staging} FROM STDIN`, copyText(rows, width, refusedBefore, true))
       const keyIndex = target.columns.indexOf(target.primaryKey)
       const ambiguous = hasRepeatedKey(rows, staged, keyIndex) && (mode === "replace" || shape.otherUniqueKeys)
       const setBased = ambiguous ? undefined : await insertSetBased(client, target, shape, session.staging, rows, staged, keyIndex, mode)
@@ -86,8 +132,9 @@ export const insertBatch = async (
           else for (const index of setBased.notLanded) outcomes[index] = RowOutcome.skipped
         }
       }
-    }, "BEGIN; SET CONSTRAINTS ALL IMMEDIATE")
-  }
+    },
+    direct ? "BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SAVEPOINT di_copy" : "BEGIN; SET CONSTRAINTS ALL IMMEDIATE"
+  )
   return outcomes.map((outcome) => outcome ?? NO_OUTCOME)
 }
 
@@ -285,31 +332,35 @@ const sessionObjects = async (client: pg.ClientBase, target: BatchTarget, shape:
 }
 
 /**
- * The row-by-row function's signature and body. Static SQL, so PL/pgSQL plans each statement once
- * per session. `ROW_COUNT` tells whether the row landed (0 when `DO NOTHING` skipped it); in
- * `replace`, whether its key was stored is read first, in the same subtransaction.
+ * The row-by-row function's signature and body: one pass over the staged rows asked for (joined
+ * to the ordinals, not looked up one by one: the staging table has no index), each row inserted
+ * by a static statement, which PL/pgSQL plans once per session. `ROW_COUNT` tells whether the row
+ * landed (0 when `DO NOTHING` skipped it); in `replace`, whether its key was stored is read first,
+ * in the same subtransaction.
  */
 const eachRowFunction = (target: BatchTarget, shape: TableShape, staging: string, mode: ConflictMode): string => {
   const table = `${quote(target.schema)}.${quote(target.table)}`
   const keyIndex = target.columns.indexOf(target.primaryKey)
-  const casts = shape.types.map((type, index) => `di_s.di_v${index + 1}::${type}`).join(", ")
+  const values = shape.types.map((type, index) => `di_r.di_v${index + 1}::${type}`).join(", ")
   const conflict = mode === "fail" ? "" : mode === "skip" ? " ON CONFLICT DO NOTHING" : ` ${replaceClause(target)}`
   const taken =
     mode === "replace"
-      ? `SELECT EXISTS (SELECT 1 FROM pg_temp.${staging} di_s JOIN ${table} di_t ON di_t.${quote(target.primaryKey)} = di_s.di_v${keyIndex + 1}::${shape.types[keyIndex] ?? "text"} WHERE di_s.di_o = di_ord) INTO di_taken;`
+      ? `SELECT EXISTS (SELECT 1 FROM ${table} di_t WHERE di_t.${quote(target.primaryKey)} = di_r.di_v${keyIndex + 1}::${shape.types[keyIndex] ?? "text"}) INTO di_taken;`
       : ""
   return `(di_ordinals integer[])
 RETURNS TABLE (di_ord integer, di_outcome text, di_state text, di_message text, di_constraint text, di_column text, di_table text, di_schema text)
 LANGUAGE plpgsql AS $di$
 DECLARE
-  di_taken boolean := false;
+  di_r record;
+  di_taken boolean;
   di_count bigint;
 BEGIN
-  FOREACH di_ord IN ARRAY di_ordinals LOOP
+  FOR di_r IN SELECT di_s.* FROM pg_temp.${staging} di_s JOIN unnest(di_ordinals) AS di_k(o) ON di_k.o = di_s.di_o ORDER BY di_s.di_o LOOP
+    di_ord := di_r.di_o;
     di_taken := false; di_state := NULL; di_message := NULL; di_constraint := NULL; di_column := NULL; di_table := NULL; di_schema := NULL;
     BEGIN
       ${taken}
-      INSERT INTO ${table} (${target.columns.map(quote).join(", ")}) SELECT ${casts} FROM pg_temp.${staging} di_s WHERE di_s.di_o = di_ord${conflict};
+      INSERT INTO ${table} (${target.columns.map(quote).join(", ")}) VALUES (${values})${conflict};
       GET DIAGNOSTICS di_count = ROW_COUNT;
       di_outcome := CASE WHEN di_taken THEN 'replaced' WHEN di_count > 0 THEN 'inserted' ELSE 'skipped' END;
     EXCEPTION WHEN ${ROW_REFUSAL_CONDITIONS} THEN

@@ -3,7 +3,7 @@ import { type ShardDatabase, StorageError, type StorageOperation, type TableTarg
 import { Effect, Semaphore } from "effect"
 import type pg from "pg"
 import { parameterText } from "./copy-text.ts"
-import { insertBatch, type TableShape } from "./insert-batch.ts"
+import { type CopyHistory, insertBatch, type TableShape } from "./insert-batch.ts"
 import { reasonOf } from "./pg-connection.ts"
 import { integrityProblems } from "./pg-integrity.ts"
 import type { PgErrorFields } from "./pg-refusal.ts"
@@ -41,6 +41,15 @@ export const openPgDatabase = (options: PgDatabaseOptions): Effect.Effect<ShardD
     // Read from the catalog once per table and columns; a migration or reset may change them.
     const shapes = new Map<string, TableShape>()
     const constraints = new Map<string, ReadonlyArray<string> | undefined>()
+    // Per table, for as long as the database is open: a new table starts out trying direct COPY.
+    const histories = new Map<string, CopyHistory>()
+    const historyOf = (table: string): CopyHistory => {
+      const known = histories.get(table)
+      if (known !== undefined) return known
+      const history = { stagedSinceFailure: Number.POSITIVE_INFINITY }
+      histories.set(table, history)
+      return history
+    }
     const forgetCatalog = () => {
       shapes.clear()
       constraints.clear()
@@ -123,7 +132,7 @@ export const openPgDatabase = (options: PgDatabaseOptions): Effect.Effect<ShardD
         rows.length === 0
           ? Effect.succeed([])
           : write("insert", async (client) =>
-              insertBatch(client, { ...target, schema }, await shapeOf(client, target), rows, onConflict, constraintColumns)
+              insertBatch(client, { ...target, schema }, await shapeOf(client, target), historyOf(target.table), rows, onConflict, constraintColumns)
             ),
       count: (table) =>
         run("read", async () => {

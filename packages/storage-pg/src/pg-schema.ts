@@ -192,9 +192,10 @@ export const tableShape = async (db: Queryable, schema: string, table: string, c
   )
   if (result.rows.length === 0) throw new Error(`table ${table} does not exist in schema ${schema}: has its model been migrated?`)
   const types = new Map(result.rows.map((row) => [row.name, row.type]))
-  const unique = await ask<{ other: boolean }>(
+  const unique = await ask<{ other: boolean; rules: boolean }>(
     db,
-    "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = to_regclass($1) AND (indisunique OR indisexclusion) AND NOT indisprimary) AS other",
+    `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = to_regclass($1) AND (indisunique OR indisexclusion) AND NOT indisprimary) AS other,
+            (SELECT relhasrules FROM pg_class WHERE oid = to_regclass($1)) AS rules`,
     [qualified]
   )
   return {
@@ -203,7 +204,8 @@ export const tableShape = async (db: Queryable, schema: string, table: string, c
       if (type === undefined) throw new Error(`table ${table} has no column ${column}`)
       return type
     }),
-    otherUniqueKeys: unique.rows[0]?.other === true
+    otherUniqueKeys: unique.rows[0]?.other === true,
+    rules: unique.rows[0]?.rules === true
   }
 }
 
