@@ -71,7 +71,9 @@ const STAGED_AFTER_FAILURE = 8
  *
  * Step 2 is skipped for step 3 where mapping keys back to rows could be ambiguous: a key twice in
  * the batch, in `replace` (which would update a row twice in one statement), or in a table with
- * another unique key (a key's first row may be skipped for its other key and a later one land).
+ * another unique key (a key's first row may be skipped for its other key and a later one land);
+ * and for a table with rules, which PostgreSQL does not let `ON CONFLICT` write to (so `skip` and
+ * `replace` fail there, saying so).
  * Errors that are no row's fault (a missing table, a permission, a lost connection) fail the batch.
  */
 export const insertBatch = async (
@@ -121,7 +123,8 @@ export const insertBatch = async (
       }
       await copyIn(client, `COPY pg_temp.${session.staging} FROM STDIN`, copyText(rows, width, refusedBefore, true))
       const keyIndex = target.columns.indexOf(target.primaryKey)
-      const ambiguous = hasRepeatedKey(rows, staged, keyIndex) && (mode === "replace" || shape.otherUniqueKeys)
+      // A table with rules takes no ON CONFLICT (PostgreSQL refuses it): row by row, where `fail` needs none.
+      const ambiguous = shape.rules || (hasRepeatedKey(rows, staged, keyIndex) && (mode === "replace" || shape.otherUniqueKeys))
       const setBased = ambiguous ? undefined : await insertSetBased(client, target, shape, session.staging, rows, staged, keyIndex, mode)
       if (setBased === undefined) {
         await eachRow(client, session.eachRow, staged, outcomes, constraintColumns)

@@ -45,8 +45,8 @@ export const acquirePgLock = (options: {
   readonly wait: PgLockWait
 }): Effect.Effect<PgLockHandle, StorageError, Scope.Scope> =>
   Effect.gen(function* () {
-    const fail = (reason: string, cause?: unknown) =>
-      new StorageError({ shard: options.name, location: options.location, operation: "lock", reason, ...(cause === undefined ? {} : { cause }) })
+    const fail = (reason: string, cause?: unknown, operation: "open" | "lock" = "lock") =>
+      new StorageError({ shard: options.name, location: options.location, operation, reason, ...(cause === undefined ? {} : { cause }) })
     let lost: string | undefined
     let closing = false
     const client = yield* Effect.acquireRelease(
@@ -63,7 +63,8 @@ export const acquirePgLock = (options: {
           await client.connect()
           return client
         },
-        catch: (cause) => fail(`cannot connect to take the writer's lock: ${reasonOf(cause, options.location)}`, cause)
+        // The first connection a writer makes: failing it is failing to open the database.
+        catch: (cause) => fail(reasonOf(cause, options.location), cause, "open")
       }),
       (client) =>
         Effect.promise(async () => {

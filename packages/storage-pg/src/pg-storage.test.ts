@@ -194,6 +194,23 @@ describe.skipIf(skipWithoutPg())("PostgreSQL storage", () => {
       })
     )
 
+    it.live("a table with rules is written by INSERT, never COPY (which ignores rules), row by row", () =>
+      Effect.gen(function* () {
+        const database = yield* openWriter(yield* withTestDatabase())
+        const notes = table("notes", ["id", "body"])
+        yield* database.migrate("Note", [
+          migration(
+            "CREATE TABLE notes (id bigint PRIMARY KEY, body text); CREATE TABLE notes_log (id bigint); " +
+              "CREATE RULE log_notes AS ON INSERT TO notes DO ALSO INSERT INTO notes_log VALUES (NEW.id)"
+          )
+        ])
+        const outcomes = yield* database.insertBatch(notes, [[1, "one"], [2, "two"], [1, "again"]])
+        expect(tags(outcomes)).toEqual(["Inserted", "Inserted", "Refused"])
+        expect(refusalOf(outcomes[2])).toMatchObject({ kind: "unique", column: "id" })
+        expect(yield* database.count("notes_log")).toBe(2)
+      })
+    )
+
     it.live("an error that is no row's fault fails the whole batch, and nothing of it lands", () =>
       Effect.gen(function* () {
         const database = yield* openWriter(yield* withTestDatabase())
@@ -355,6 +372,7 @@ describe.skipIf(skipWithoutPg())("PostgreSQL storage", () => {
         wrong.password = secret
         for (const asWriter of [false, true]) {
           const auth = yield* openError(wrong.toString(), asWriter)
+          expect(auth.operation).toBe("open")
           expect(auth.reason).toContain("authentication failed")
           leakFree(auth)
           const refused = yield* openError(`postgres://someone:${secret}@127.0.0.1:9/db`, asWriter)
