@@ -1,6 +1,6 @@
 import { inspect } from "node:util"
 import { type Migration, type Row, ShardName } from "@distributed-insert/shard"
-import { type ShardDatabase, ShardStorage, type StorageError, type TableTarget } from "@distributed-insert/storage"
+import { type Refusal, type RowOutcome, type ShardDatabase, ShardStorage, type StorageError, type TableTarget } from "@distributed-insert/storage"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import pg from "pg"
@@ -32,9 +32,9 @@ const table = (tableName: string, columns: ReadonlyArray<string>, primaryKey = "
 const migration = (text: string, version = 1): Migration => ({ version, description: `step ${version}`, sql: text })
 const tags = (outcomes: ReadonlyArray<{ readonly _tag: string }>) => outcomes.map((outcome) => outcome._tag)
 
-const refusalOf = (outcome: unknown) => {
-  expect(outcome).toMatchObject({ _tag: "Refused" })
-  return (outcome as { readonly refusal: { readonly kind: string; readonly column: string | null; readonly constraint: string | null; readonly message: string } }).refusal
+const refusalOf = (outcome: RowOutcome | undefined): Refusal => {
+  if (outcome?._tag !== "Refused") throw new Error(`expected a refusal, got ${JSON.stringify(outcome)}`)
+  return outcome.refusal
 }
 
 describe.skipIf(skipWithoutPg())("PostgreSQL storage", () => {
