@@ -95,7 +95,30 @@ export const createTestDatabase = async (server: PgTestServer = "first", prefix 
   } catch (error) {
     throw new Error(`cannot create test database ${name} on ${redactUrl(base)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
-  return { name, url: databaseUrl(base, name), drop: () => onServer(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) }
+  return { name, url: databaseUrl(base, name), drop: () => dropDatabase(base, name) }
+}
+
+/** How many times, and how far apart, a drop is tried: see `dropDatabase`. */
+const DROP_ATTEMPTS = 20
+const DROP_PAUSE_MS = 250
+
+/**
+ * Drops database `name`, closing the sessions still connected to it. Tried again for a few
+ * seconds: FORCE refuses to terminate some sessions (a busy server's autovacuum worker on a table
+ * just loaded, for one), which end on their own soon after.
+ */
+const dropDatabase = async (base: string, name: string): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await onServer(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      return
+    } catch (error) {
+      if (attempt >= DROP_ATTEMPTS) {
+        throw new Error(`cannot drop test database ${name} on ${redactUrl(base)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      }
+      await new Promise((resolve) => setTimeout(resolve, DROP_PAUSE_MS))
+    }
+  }
 }
 
 /** `base` naming database `name` instead of its own. */
