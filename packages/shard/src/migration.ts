@@ -10,13 +10,25 @@ import type { TableDefinition } from "./table-definition.ts"
  */
 export type Migration = SqlMigration | CreateTableMigration
 
-/** A migration written as the engine's SQL. */
+/**
+ * A migration written as the engine's SQL. `sql` is SQLite's, and every engine's that has no
+ * entry in `dialects`: DDL that reads alike in both (as `CREATE TABLE t (id INTEGER PRIMARY KEY,
+ * name TEXT NOT NULL)` does, though PostgreSQL's INTEGER is 32 bits) needs nothing more. Where the
+ * dialects differ, `dialects.postgres` is what the PostgreSQL backend runs instead.
+ */
 export interface SqlMigration {
   readonly version: number
   readonly description: string
   /** DDL run inside the migration's transaction; may hold several statements. */
   readonly sql: string
+  /** The same step in another engine's SQL, run by that engine in place of `sql`. */
+  readonly dialects?: SqlDialects
   readonly createTable?: never
+}
+
+/** A migration's SQL for engines whose dialect `SqlMigration.sql` is not. */
+export interface SqlDialects {
+  readonly postgres?: string
 }
 
 /** A migration that creates one table from its engine-neutral definition (see `defineShard`'s derived table). */
@@ -25,6 +37,7 @@ export interface CreateTableMigration {
   readonly description: string
   readonly createTable: TableDefinition
   readonly sql?: never
+  readonly dialects?: never
 }
 
 /** A migration as recorded in a database's ledger. */

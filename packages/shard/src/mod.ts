@@ -7,7 +7,7 @@
  */
 export { checkGenerators } from "./check-generators.ts"
 export { inexactNumber, mayBeInexactNumberAt } from "./exact-number.ts"
-export type { AppliedMigration, CreateTableMigration, Migration, SqlMigration } from "./migration.ts"
+export type { AppliedMigration, CreateTableMigration, Migration, SqlDialects, SqlMigration } from "./migration.ts"
 export { type Random, seededRandom } from "./random.ts"
 export type { RecordIssue } from "./record-issue.ts"
 export {

@@ -29,9 +29,11 @@ export { MemoryStorage } from "./memory-storage.ts"
 export interface StorageBackend<E = never> {
   /**
    * The storage at `place`, as a writer (it takes its databases' locks, if it has any) or as a
-   * reader, open until the layer's scope closes.
+   * reader, open until the layer's scope closes. `databases` are the names the suite will open
+   * (always the same few), for a backend that must be told its databases up front, such as one
+   * mapping each name to a server database.
    */
-  readonly open: (place: string, use: "read" | "write") => Layer.Layer<ShardStorage, E>
+  readonly open: (place: string, use: "read" | "write", databases: ReadonlyArray<ShardName>) => Layer.Layer<ShardStorage, E>
   /** A place nothing has been stored at (a temp directory, say), cleaned up when the scope closes. */
   readonly newPlace: Effect.Effect<string, never, Scope.Scope>
   /**
@@ -194,7 +196,7 @@ const note = (id: number, body: string, stars: number) => ({ id, body, stars })
 export const storageConformance = <E>(name: string, backend: StorageBackend<E>): void => {
   /** `work` on the storage at `place`, opened for it and closed after it. */
   const withStorage = <A, E2>(place: string, use: Use, work: (storage: ShardStorage["Service"]) => Effect.Effect<A, E2>) =>
-    Effect.provide(Effect.flatMap(ShardStorage, work), backend.open(place, use))
+    Effect.provide(Effect.flatMap(ShardStorage, work), backend.open(place, use, [shard, otherShard, thirdShard]))
 
   /** `work` on database `database` of the storage at `place`, opened for it and closed after it. */
   const withDatabase = <A, E2>(place: string, use: Use, work: (database: ShardDatabase) => Effect.Effect<A, E2>, database = shard) =>
