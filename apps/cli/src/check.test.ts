@@ -59,7 +59,7 @@ describe("distributed-insert check", () => {
 
     const human = await check()
     expect(human.code).toBe(0)
-    expect(human.stdout.split("\n")[0]).toMatch(/^SHARD\s+FILE\s+INTEGRITY\s+SCHEMA\s+STATUS$/)
+    expect(human.stdout.split("\n")[0]).toMatch(/^SHARD\s+ENGINE\s+LOCATION\s+INTEGRITY\s+SCHEMA\s+STATUS$/)
     expect(human.stdout).toMatch(/users\s+\S*users\.db\s+ok\s+up to date\s+ok/)
     expect(human.stdout).toMatch(/orders\s+\S*orders\.db\s+ok\s+up to date\s+ok/)
     expect(human.stderr).toBe("")

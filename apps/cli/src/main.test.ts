@@ -190,7 +190,7 @@ describe("reading through the router", () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe("")
     expect(result.stdout.trimEnd().split("\n")).toEqual([
-      expect.stringMatching(/^SHARD +MODEL +FILE +ROWS +SCHEMA$/),
+      expect.stringMatching(/^SHARD +MODEL +ENGINE +LOCATION +ROWS +SCHEMA$/),
       ...shards.map((shard) => {
         const version = shard.migrations.length
         return expect.stringMatching(new RegExp(`^${shard.name} +${shard.model} +\\S*${shard.name}\\.db +${expectedSampleLoad(shard).rows} +${version}/${version}$`))

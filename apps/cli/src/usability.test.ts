@@ -61,7 +61,7 @@ describe("shards", () => {
     await writeFile(join(dataDir, "products.db"), "this is not a SQLite database\n".repeat(40))
     const listed = await run(["shards"])
     expect(listed.code).toBe(1)
-    expect(listed.stdout).toMatch(/^SHARD +MODEL +FILE +ROWS +SCHEMA +PROBLEM$/m)
+    expect(listed.stdout).toMatch(/^SHARD +MODEL +ENGINE +LOCATION +ROWS +SCHEMA +PROBLEM$/m)
     expect(listed.stdout).toMatch(/^products +Product +\S*products\.db +- +- +file is not a database$/m)
     for (const shard of shards.filter(({ name }) => name !== "products")) {
       const version = shard.migrations.length
