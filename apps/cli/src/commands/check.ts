@@ -3,7 +3,7 @@ import type { UnclaimedDatabase } from "@distributed-insert/storage"
 import { Console, Data, Effect, Result } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import { DatabaseSettings, engineIn } from "../config/database-settings.ts"
 import { redactSecrets } from "../config/redact.ts"
 import { json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
@@ -35,7 +35,8 @@ export const checkHelp: CommandHelp = {
   details: [
     "Reads only: creates, locks and writes nothing. Exits 1 when any selected shard has a problem.",
     ...ENGINE_CHECKS,
-    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are: they are not a problem."
+    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are: they are not a problem.",
+    databaseOptionsDetail
   ],
   options: [shardSelectionHelp, ...databaseOptionsHelp, jsonHelp]
 }

@@ -2,7 +2,7 @@ import { getRecord } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import { json, jsonHelp } from "../common-options.ts"
 import { NoDataYetError } from "../errors.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
@@ -14,7 +14,7 @@ const id = Argument.String("ID")
 export const getHelp: CommandHelp = {
   name: "get",
   summary: "Show one record by primary key, from the shard the router reads its model from",
-  details: ["Exits 1 when there is no such record."],
+  details: ["Exits 1 when there is no such record.", databaseOptionsDetail],
   args: [modelHelp, { name: "ID", description: "The record's primary key" }],
   options: [...databaseOptionsHelp, jsonHelp],
   examples: ["distributed-insert get Product 2"]

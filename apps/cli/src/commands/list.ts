@@ -2,7 +2,7 @@ import { describeShards, listRecords } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import { json, jsonHelp, wholeNumber } from "../common-options.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
 import { shownLocation } from "../render/location.ts"
@@ -19,6 +19,7 @@ const limit = wholeNumber("limit", 1).pipe(Flag.withDefault(DEFAULT_LIMIT))
 export const listHelp: CommandHelp = {
   name: "list",
   summary: "List a model's rows in primary-key order, from the shard the router reads it from",
+  details: [databaseOptionsDetail],
   args: [modelHelp],
   options: [{ flag: "--limit N", description: "At most N rows", default: String(DEFAULT_LIMIT) }, ...databaseOptionsHelp, jsonHelp],
   examples: ["distributed-insert list User --limit 3"]

@@ -2,7 +2,7 @@ import { migrate } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import { redactSecrets } from "../config/redact.ts"
 import { json, jsonHelp, shardSelection, shardSelectionHelp, waitLock, waitLockHelp } from "../common-options.ts"
 import { ShardFailuresError } from "../errors.ts"
@@ -14,6 +14,7 @@ import { terminalSafe } from "../terminal-text.ts"
 export const migrateHelp: CommandHelp = {
   name: "migrate",
   summary: "Apply pending migrations wherever the router allows them",
+  details: [databaseOptionsDetail],
   options: [shardSelectionHelp, ...databaseOptionsHelp, jsonHelp, waitLockHelp]
 }
 

@@ -4,7 +4,7 @@ import { DEFAULT_LOAD_SETTINGS, populate, resultFilesIn, selectShards } from "@d
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import {
   invocationDir,
   json,
@@ -46,7 +46,8 @@ export const populateHelp: CommandHelp = {
   name: "populate",
   summary: "Apply pending migrations, then validate and insert each shard's records, all shards at once",
   details: [
-    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote."
+    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote.",
+    databaseOptionsDetail
   ],
   options: [
     { flag: "--input SHARD=PATH", description: "Load SHARD from PATH instead of its sample data (PATH - reads stdin); only the shards named are loaded", repeatable: true },

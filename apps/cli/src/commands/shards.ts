@@ -3,7 +3,7 @@ import type { UnclaimedDatabase } from "@distributed-insert/storage"
 import { Console, Data, Effect, Result } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { databaseOptions, databaseOptionsHelp } from "../config/database-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import { DatabaseSettings, engineIn } from "../config/database-settings.ts"
 import { redactSecrets } from "../config/redact.ts"
 import { json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
@@ -19,7 +19,8 @@ export const shardsHelp: CommandHelp = {
   summary: "List the registered shards with their model, database engine and location, row count and schema version",
   details: [
     "Reads only: creates nothing. A shard whose database cannot be read is listed with its problem, and the exit code is then 1. A location's password is never shown.",
-    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are."
+    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are.",
+    databaseOptionsDetail
   ],
   options: [shardSelectionHelp, ...databaseOptionsHelp, jsonHelp]
 }

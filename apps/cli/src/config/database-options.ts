@@ -42,11 +42,7 @@ export const databaseOptionsHelp: ReadonlyArray<OptionHelp> = [
     description: "Where database NAME is: a SQLite file path (relative to where you ran the command) or a postgres:// URL; overrides the config file",
     repeatable: true
   },
-  {
-    flag: "--config FILE",
-    description: "Configuration file: each database's location, and dataDir",
-    default: `./${CONFIG_FILE_NAME} if there is one`
-  },
+  { flag: "--config FILE", description: "Configuration file to read instead of the one in the current directory, if any" },
   {
     flag: "--data-dir DIR",
     description: "Directory of the databases no location is given for (<name>.db), relative to where you ran the command",
@@ -54,3 +50,11 @@ export const databaseOptionsHelp: ReadonlyArray<OptionHelp> = [
     env: DATA_DIR_ENV
   }
 ]
+
+/**
+ * Where the databases are, for the help of every command that opens them: the option column is
+ * too narrow for the file's name (help.ts wraps it at spaces only).
+ */
+export const databaseOptionsDetail =
+  `Where each database is: --database NAME=LOCATION, else the configuration file (${CONFIG_FILE_NAME} in the current directory, or --config FILE), ` +
+  "else <data-dir>/<name>.db. A location is a SQLite file path or a postgres:// URL, whose password is never shown."

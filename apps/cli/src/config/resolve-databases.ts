@@ -48,7 +48,7 @@ export const resolveDatabases = (
       const separator = spec.indexOf("=")
       // The location is never quoted back: it may hold a password.
       const name = separator < 0 ? "" : spec.slice(0, separator)
-      const usage = (reason: string) => new UsageError({ reason: `--database ${name === "" ? "" : `${name}=...`}: ${reason}` })
+      const usage = (reason: string) => new UsageError({ reason: `${name === "" ? "--database" : `--database ${name}=...`}: ${reason}` })
       if (name === "") return yield* usage("expected NAME=LOCATION, such as users=archive/users.db or users=postgres://app@db1:5432/shop")
       if (!known.has(name)) return yield* usage(unknown(name))
       if (fromFlags.has(name)) return yield* usage(`database ${name} is given twice`)
