@@ -86,6 +86,20 @@ describe("--database NAME=LOCATION", () => {
     expect(await entries(at("data"))).toEqual([])
   })
 
+  it("populate refuses a --report that is a file of a database placed elsewhere, with or without PostgreSQL beside it", async () => {
+    await writeConfig({ databases: { products: "archive/products.db" } })
+    for (const extra of [[], ["--database", "users=postgres://app@127.0.0.1:1/x"]]) {
+      for (const [report, role] of [["archive/products.db", "the shard file of products"], ["archive/products.db.lock", "the lock file of shard products"]]) {
+        const refused = await run(["populate", "--quiet", "--shard", "orders", "--report", report ?? "", ...extra])
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toBe(`error: cannot write results to ${at(report ?? "")}: it is ${role}: write the report to another file\n`)
+      }
+    }
+    // Nothing loaded: the locks taken before the report was refused are gone with the run.
+    expect(await entries(at("data"))).toEqual([])
+    expect(await entries(at("archive"))).toEqual([])
+  })
+
   it("is relative to where the command runs, and wins over the configuration file and --data-dir", async () => {
     await writeConfig({ dataDir: "from-config", databases: { users: "configured/users.db" } })
     expect(await listed(["--database", "users=flagged/u.db", "--data-dir", "flag-dir"], "users")).toMatchObject({ location: at("flagged", "u.db") })
