@@ -59,9 +59,9 @@ describe("distributed-insert check", () => {
 
     const human = await check()
     expect(human.code).toBe(0)
-    expect(human.stdout.split("\n")[0]).toMatch(/^SHARD\s+FILE\s+INTEGRITY\s+SCHEMA\s+STATUS$/)
-    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+ok\s+up to date\s+ok/)
-    expect(human.stdout).toMatch(/orders\s+\S*orders\.db\s+ok\s+up to date\s+ok/)
+    expect(human.stdout.split("\n")[0]).toMatch(/^SHARD\s+ENGINE\s+LOCATION\s+INTEGRITY\s+SCHEMA\s+STATUS$/)
+    expect(human.stdout).toMatch(/users\s+sqlite\s+\S*users\.db\s+ok\s+up to date\s+ok/)
+    expect(human.stdout).toMatch(/orders\s+sqlite\s+\S*orders\.db\s+ok\s+up to date\s+ok/)
     expect(human.stderr).toBe("")
 
     const json = await check("--json")
@@ -84,9 +84,9 @@ describe("distributed-insert check", () => {
 
     const human = await check()
     expect(human.code).toBe(1)
-    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+1 problem\s+unknown\s+problem/)
-    expect(human.stdout).toMatch(/products\s+\S*products\.db\s+1 problem\s+unknown\s+problem/)
-    expect(human.stdout).toMatch(/orders\s+\S*orders\.db\s+ok\s+ahead \(unknown version 2\)\s+problem/)
+    expect(human.stdout).toMatch(/users\s+sqlite\s+\S*users\.db\s+1 problem\s+unknown\s+problem/)
+    expect(human.stdout).toMatch(/products\s+sqlite\s+\S*products\.db\s+1 problem\s+unknown\s+problem/)
+    expect(human.stdout).toMatch(/orders\s+sqlite\s+\S*orders\.db\s+ok\s+ahead \(unknown version 2\)\s+problem/)
     expect(human.stdout).toContain("users: cannot open: database disk image is malformed")
     expect(human.stdout).toContain("products: cannot open: file is not a database")
     expect(human.stdout).toContain("orders: schema ahead (unknown version 2): a newer Order plugin migrated this file")
@@ -121,7 +121,7 @@ describe("distributed-insert check", () => {
     const lines = human.stdout.trimEnd().split("\n")
     expect(lines.slice(-2)).toEqual(["", `unclaimed: ${join(dataDir, "legacy.db")}: no registered shard uses it; left as it is`])
     expect(lines.filter((line) => line.startsWith("unclaimed:"))).toHaveLength(1)
-    expect(human.stdout).toMatch(/users\s+\S*users\.db\s+ok\s+up to date\s+ok/)
+    expect(human.stdout).toMatch(/users\s+sqlite\s+\S*users\.db\s+ok\s+up to date\s+ok/)
 
     const json = await check("--json")
     expect(json.code).toBe(0)
@@ -158,7 +158,7 @@ describe("distributed-insert check", () => {
     const nowhere = join(dataDir, "nowhere")
     const result = await runCli(["check", "--data-dir", nowhere])
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/users\s+\S*users\.db \(missing\)\s+-\s+behind by 1\s+problem/)
+    expect(result.stdout).toMatch(/users\s+sqlite\s+\S*users\.db \(missing\)\s+-\s+behind by 1\s+problem/)
     expect(result.stdout).toContain("users: the file does not exist: migrate or populate creates it")
     expect(await readdir(dataDir)).toEqual([])
   })

@@ -1,5 +1,5 @@
-import { isAbsolute, relative, resolve } from "node:path"
-import { Config, Option } from "effect"
+import { isAbsolute, relative } from "node:path"
+import { Option } from "effect"
 import { Flag } from "effect/cli"
 import type { OptionHelp } from "./help.ts"
 
@@ -8,22 +8,6 @@ import type { OptionHelp } from "./help.ts"
  * apps/cli and passes the original directory as INIT_CWD; paths the user typed are theirs.
  */
 export const invocationDir = (): string => process.env["INIT_CWD"] || process.cwd()
-
-export const DATA_DIR_ENV = "DISTRIBUTED_INSERT_DATA_DIR"
-
-export const dataDir = Flag.String("data-dir").pipe(
-  Flag.withFallbackConfig(Config.String(DATA_DIR_ENV)),
-  Flag.optional,
-  // Empty means unset (`DISTRIBUTED_INSERT_DATA_DIR=`), as for most variables: resolved, it would
-  // be the current directory itself.
-  Flag.map((given) => resolve(invocationDir(), Option.getOrElse(Option.filter(given, (dir) => dir !== ""), () => "data")))
-)
-export const dataDirHelp: OptionHelp = {
-  flag: "--data-dir DIR",
-  description: "Directory of the shard files (<shard>.db), relative to where you ran the command",
-  default: "./data",
-  env: DATA_DIR_ENV
-}
 
 export const shardSelection = Flag.String("shard").pipe(Flag.atLeast(0))
 export const shardSelectionHelp: OptionHelp = {

@@ -5,7 +5,8 @@ import { CliError } from "effect/cli"
  * The documented exit codes: 0 the run completed (rejected records are results, not
  * failures, unless `--fail-on-reject`); 1 a shard could not be opened, migrated, read or
  * written, an input could not be read, a record was not found, or records were rejected with
- * `--fail-on-reject`; 2 bad usage (unknown option, command, shard or model, bad `--input`);
+ * `--fail-on-reject`; 2 bad usage (unknown option, command, shard or model, bad `--input`, a
+ * configuration file or `--database` that cannot be used);
  * 130 interrupted.
  */
 export const exitCodeOf = <A>(exit: Exit.Exit<A, unknown>): number => {
@@ -24,7 +25,7 @@ export const exitCodeOf = <A>(exit: Exit.Exit<A, unknown>): number => {
 export const isShowHelp = (error: unknown): error is CliError.ShowHelp => CliError.isCliError(error) && error._tag === "ShowHelp"
 
 /** Failures of the commands themselves that are the user's to fix: exit 2, with a pointer to the help. */
-const usageErrors = new Set(["UnknownShardError", "UsageError"])
+const usageErrors = new Set(["UnknownShardError", "UsageError", "ConfigError"])
 
 export const isUsageError = (error: unknown): boolean =>
   CliError.isCliError(error) || (error instanceof Error && "_tag" in error && typeof error._tag === "string" && usageErrors.has(error._tag))

@@ -60,7 +60,7 @@ describe("--help", () => {
     expect(options).toMatch(/--batch-size N +Records validated and inserted per transaction \[default: 10,000\]/)
     expect(options).toMatch(/--checkpoint-records N +.*\[default: 100,000\]/)
     expect(options).toMatch(/--checkpoint-seconds T +.*\[default: 30\]/)
-    expect(options).toMatch(/\[default: \.\/data\] \[env: DISTRIBUTED_INSERT_DATA_DIR\]/)
+    expect(options).toMatch(/\[default: the config file's dataDir, else \.\/data\] \[env: DISTRIBUTED_INSERT_DATA_DIR\]/)
     expect(options).toMatch(/--shard NAME +Only this shard[^[]*\(repeatable\)/)
     expect(options).toMatch(/--input SHARD=PATH +Load SHARD[^[]*\(repeatable\)/)
     // Nothing of effect/cli's generic help (nor of @effect/cli's, which this CLI used before).

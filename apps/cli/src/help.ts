@@ -1,5 +1,6 @@
 import { Console, Context, Effect } from "effect"
 import { type CliError, CliOutput, Command, Flag, GlobalFlag } from "effect/cli"
+import { redactSecrets } from "./config/redact.ts"
 import { style } from "./style.ts"
 import { terminalSafe } from "./terminal-text.ts"
 
@@ -200,8 +201,11 @@ const expectedValue = (expected: string): string => {
 /** Where to read about the usage the user got wrong: the command's own help when one was named. */
 export const helpHint = (commandPath: ReadonlyArray<string>): string => `See '${[PROGRAM, ...commandPath.slice(1)].join(" ")} --help'.`
 
-/** A line of stderr for an error: red when colours are on, control characters in it escaped. */
-export const errorLine = (message: string): string => style.red(`error: ${terminalSafe(message, { keepNewlines: true })}`)
+/**
+ * A line of stderr for an error: red when colours are on, control characters in it escaped, and
+ * any database URL's password taken out, whatever failed and said it.
+ */
+export const errorLine = (message: string): string => style.red(`error: ${terminalSafe(redactSecrets(message), { keepNewlines: true })}`)
 
 /**
  * effect/cli's presenter for this CLI: help on stdout in this file's layout, wrapped to the

@@ -172,7 +172,7 @@ describe("reading through the router", () => {
     for (const shard of shards) {
       const { rows } = expectedSampleLoad(shard)
       const version = shard.migrations.length
-      expect(result.stdout).toMatch(new RegExp(`${shard.name}\\s+${shard.model}\\s+\\S*${shard.name}\\.db\\s+${rows}\\s+${version}/${version}`))
+      expect(result.stdout).toMatch(new RegExp(`${shard.name}\\s+${shard.model}\\s+sqlite\\s+\\S*${shard.name}\\.db\\s+${rows}\\s+${version}/${version}`))
     }
     expect(result.stdout).not.toContain("unclaimed")
     expect(JSON.parse((await run(["shards", "--json", "--data-dir", dataDir])).stdout).unclaimed).toEqual([])
@@ -190,10 +190,10 @@ describe("reading through the router", () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe("")
     expect(result.stdout.trimEnd().split("\n")).toEqual([
-      expect.stringMatching(/^SHARD +MODEL +FILE +ROWS +SCHEMA$/),
+      expect.stringMatching(/^SHARD +MODEL +ENGINE +LOCATION +ROWS +SCHEMA$/),
       ...shards.map((shard) => {
         const version = shard.migrations.length
-        return expect.stringMatching(new RegExp(`^${shard.name} +${shard.model} +\\S*${shard.name}\\.db +${expectedSampleLoad(shard).rows} +${version}/${version}$`))
+        return expect.stringMatching(new RegExp(`^${shard.name} +${shard.model} +sqlite +\\S*${shard.name}\\.db +${expectedSampleLoad(shard).rows} +${version}/${version}$`))
       }),
       "",
       `unclaimed: ${legacy} (and legacy.db-journal): no registered shard uses it; left as it is`

@@ -2,6 +2,7 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { cli, commands } from "./cli.ts"
+import { redactSecrets } from "./config/redact.ts"
 import { exitCodeOf, isShowHelp, isUsageError } from "./exit-code.ts"
 import { errorLine, helpHint, PROGRAM } from "./help.ts"
 import { runMain } from "./run-main.ts"
@@ -30,7 +31,7 @@ runMain(program, {
     if (why.stdoutClosed && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return 0
     if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) process.stderr.write("interrupted\n")
     // Expected failures were reported above; a defect is a bug and gets its full cause.
-    else if (Exit.isFailure(exit) && Option.isNone(Cause.findErrorOption(exit.cause))) process.stderr.write(`${Cause.pretty(exit.cause)}\n`)
+    else if (Exit.isFailure(exit) && Option.isNone(Cause.findErrorOption(exit.cause))) process.stderr.write(`${redactSecrets(Cause.pretty(exit.cause))}\n`)
     return exitCodeOf(exit)
   }
 })

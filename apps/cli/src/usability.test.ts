@@ -61,12 +61,12 @@ describe("shards", () => {
     await writeFile(join(dataDir, "products.db"), "this is not a SQLite database\n".repeat(40))
     const listed = await run(["shards"])
     expect(listed.code).toBe(1)
-    expect(listed.stdout).toMatch(/^SHARD +MODEL +FILE +ROWS +SCHEMA +PROBLEM$/m)
-    expect(listed.stdout).toMatch(/^products +Product +\S*products\.db +- +- +file is not a database$/m)
+    expect(listed.stdout).toMatch(/^SHARD +MODEL +ENGINE +LOCATION +ROWS +SCHEMA +PROBLEM$/m)
+    expect(listed.stdout).toMatch(/^products +Product +sqlite +\S*products\.db +- +- +file is not a database$/m)
     for (const shard of shards.filter(({ name }) => name !== "products")) {
       const version = shard.migrations.length
       const rows = expectedSampleLoad(shard).rows
-      expect(listed.stdout).toMatch(new RegExp(`^${shard.name} +${shard.model} +\\S*${shard.name}\\.db +${rows} +${version}/${version}$`, "m"))
+      expect(listed.stdout).toMatch(new RegExp(`^${shard.name} +${shard.model} +sqlite +\\S*${shard.name}\\.db +${rows} +${version}/${version}$`, "m"))
     }
     expect(listed.stderr).toContain("cannot read shard products")
     const json = await run(["shards", "--json"])

@@ -17,6 +17,7 @@ import { Cache, Effect, Layer, Schema, Scope, Semaphore } from "effect"
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from "sql.js"
 import { lockInOrder } from "./lock-order.ts"
 import { acquireShardLock, type LockWait } from "./shard-lock.ts"
+import { ShardFiles, shardFileIn } from "./shard-paths.ts"
 import { sqliteMigrationSql } from "./sqlite-ddl.ts"
 import { sqliteRefusal } from "./sqlite-refusal.ts"
 import { sidecarProblem } from "./sqlite-sidecars.ts"
@@ -33,6 +34,8 @@ export const LOCKED_BY_CALLER = "locked-by-caller"
 export interface SqlJsStorageOptions {
   /** Directory holding one `<shard>.db` file per shard; created on first write. */
   readonly dataDir: string
+  /** Databases kept elsewhere: their file by name, instead of `<dataDir>/<name>.db` (shard-paths.ts). */
+  readonly files?: ShardFiles
   /**
    * Open the databases for writing: each takes its shard's single-writer lock (shard-lock.ts)
    * for the layer's lifetime, waiting up to `waitSeconds` for another writer, unless the caller
@@ -58,6 +61,7 @@ const BACKEND = "sqljs"
  */
 const WorkerOptions = Schema.Struct({
   dataDir: Schema.String,
+  files: Schema.optionalKey(ShardFiles),
   wasm: Schema.declare((value): value is WebAssembly.Module => Object.prototype.toString.call(value) === "[object WebAssembly.Module]")
 })
 
@@ -78,9 +82,9 @@ export const SqlJsStorage = {
           Schema.decodeUnknownEffect(WorkerOptions)(options),
           (cause) => new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: cause.message, cause })
         ),
-        ({ dataDir, wasm }) => {
+        ({ dataDir, files, wasm }) => {
           useCompiledSqlJs(wasm)
-          return SqlJsStorage.layer({ dataDir, writer: LOCKED_BY_CALLER })
+          return SqlJsStorage.layer({ dataDir, ...(files === undefined ? {} : { files }), writer: LOCKED_BY_CALLER })
         }
       )
     ),
@@ -90,12 +94,13 @@ export const SqlJsStorage = {
       Effect.gen(function* () {
         const scope = yield* Effect.scope
         const writer = options.writer
+        const fileOf = shardFileIn(options)
         // Cached, failures included: a shard whose lock was refused stays refused for the run.
         const locks = yield* Cache.make({
           capacity: Number.MAX_SAFE_INTEGER,
           lookup: (name: ShardName): Effect.Effect<void, StorageError> => {
             if (writer === undefined || writer === LOCKED_BY_CALLER) return Effect.void
-            const location = shardFileOf(options.dataDir, name)
+            const location = fileOf(name)
             return acquireShardLock({ shard: name, location, ...writer }).pipe(
               Effect.catchTag("ShardLockedError", (busy) =>
                 Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
@@ -119,21 +124,21 @@ export const SqlJsStorage = {
             lock(name).pipe(
               Effect.andThen(Effect.promise(loadSqlJs)),
               Effect.flatMap((SQL) =>
-                openDatabase(SQL, name, shardFileOf(options.dataDir, name), writer === undefined ? "read" : "write")
+                openDatabase(SQL, name, fileOf(name), writer === undefined ? "read" : "write")
               ),
               Scope.provide(scope)
             )
         })
         const fileRole = (path: string, names: ReadonlyArray<ShardName>) =>
-          Effect.promise(() => roleOf(options.dataDir, path, names))
+          Effect.promise(() => roleOf(fileOf, path, names))
         // Only a writer has anything for a worker to do; the worker writes what this storage locked.
         const workerConfig =
           writer === undefined
             ? undefined
-            : Effect.map(Effect.promise(compileSqlJs), (wasm) => ({ backend: BACKEND, options: { dataDir: options.dataDir, wasm } }))
+            : Effect.map(Effect.promise(compileSqlJs), (wasm) => ({ backend: BACKEND, options: { dataDir: options.dataDir, ...(options.files === undefined ? {} : { files: options.files }), wasm } }))
         const unclaimed = (names: ReadonlyArray<ShardName>) =>
           Effect.tryPromise({
-            try: () => unclaimedIn(options.dataDir, names),
+            try: () => unclaimedIn(options.dataDir, names, fileOf),
             catch: (cause) =>
               new StorageError({ shard: "*", location: options.dataDir, operation: "read", reason: `cannot list the data directory: ${reasonOf(cause)}`, cause })
           })
@@ -301,23 +306,24 @@ const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "rea
 }
 
 /**
- * What the storage keeps in the data directory for database `name`, by file name. `path` is
+ * What the storage keeps beside the file of database `name` (`fileOf`), by file name. `path` is
  * compared after following symbolic links (the directory's and its own, dangling or not), and by
  * device and inode for the files that exist (a hard link), so a path reaching one of them in any
  * way is found.
  */
-const roleOf = async (dataDir: string, path: string, names: ReadonlyArray<ShardName>): Promise<string | undefined> => {
+const roleOf = async (fileOf: (name: ShardName) => string, path: string, names: ReadonlyArray<ShardName>): Promise<string | undefined> => {
   const resolved = await resolveLinks(path)
-  const home = await realpath(dataDir).catch(() => resolve(dataDir))
-  if (dirname(resolved) === home) {
-    const byName = names.map((name) => roleByName(basename(resolved), name)).find((role) => role !== undefined)
+  for (const name of names) {
+    const file = fileOf(name)
+    const home = await realpath(dirname(file)).catch(() => resolve(dirname(file)))
+    const byName = dirname(resolved) === home ? roleByName(basename(resolved), name, basename(file)) : undefined
     if (byName !== undefined) return byName
   }
   const target = await statIfPresent(path)
   if (target === undefined) return undefined
   for (const name of names) {
     for (const [suffix, role] of FIXED_FILES) {
-      const kept = await statIfPresent(`${shardFileOf(dataDir, name)}${suffix}`)
+      const kept = await statIfPresent(`${fileOf(name)}${suffix}`)
       if (sameIdentity(kept, target)) return role(name)
     }
   }
@@ -333,8 +339,7 @@ const FIXED_FILES: ReadonlyArray<readonly [string, (name: string) => string]> = 
   [".lock", (name) => `the lock file of shard ${name}`]
 ]
 
-const roleByName = (file: string, name: ShardName): string | undefined => {
-  const shardFile = `${name}.db`
+const roleByName = (file: string, name: ShardName, shardFile = `${name}.db`): string | undefined => {
   for (const [suffix, role] of FIXED_FILES) if (file === `${shardFile}${suffix}`) return role(name)
   // A lock's takeover guard, and the temp files of a write or of a lock being created.
   if (file.startsWith(`${shardFile}.lock.`)) return `a lock file of shard ${name}`
@@ -351,7 +356,11 @@ const roleByName = (file: string, name: ShardName): string | undefined => {
  * never opened. Nothing is opened as a database, locked or written: each candidate's first
  * bytes are read, without following a link or blocking on a FIFO.
  */
-const unclaimedIn = async (dataDir: string, names: ReadonlyArray<ShardName>): Promise<ReadonlyArray<UnclaimedDatabase>> => {
+const unclaimedIn = async (
+  dataDir: string,
+  names: ReadonlyArray<ShardName>,
+  fileOf: (name: ShardName) => string
+): Promise<ReadonlyArray<UnclaimedDatabase>> => {
   const entries = await readdir(dataDir).catch((error: unknown) => {
     // No data directory yet: nothing has been written, so nothing is left over.
     if (codeOf(error) === "ENOENT") return []
@@ -372,7 +381,7 @@ const unclaimedIn = async (dataDir: string, names: ReadonlyArray<ShardName>): Pr
     const looked = await lookAtDatabaseFile(location)
     if (looked === undefined) continue
     // A hard link to a claimed database's file is that database, under another name.
-    const linked = await Promise.all(names.map((claimedName) => statIfPresent(shardFileOf(dataDir, claimedName))))
+    const linked = await Promise.all(names.map((claimedName) => statIfPresent(fileOf(claimedName))))
     if (linked.some((stats) => sameIdentity(stats, looked))) continue
     found.push({ name, location, sidecars: (sidecars.get(name) ?? []).sort() })
   }

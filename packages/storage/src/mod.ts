@@ -19,3 +19,4 @@ export {
   type UnclaimedDatabase
 } from "./storage.ts"
 export { StorageError, type StorageOperation } from "./storage-error.ts"
+export { StorageByDatabase, type StoragePart } from "./storage-by-database.ts"

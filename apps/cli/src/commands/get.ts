@@ -2,7 +2,8 @@ import { getRecord } from "@distributed-insert/pipeline"
 import { Console, Effect } from "effect"
 import { Argument, Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, dataDirHelp, json, jsonHelp } from "../common-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
+import { json, jsonHelp } from "../common-options.ts"
 import { NoDataYetError } from "../errors.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
 import { terminalSafe } from "../terminal-text.ts"
@@ -13,13 +14,13 @@ const id = Argument.String("ID")
 export const getHelp: CommandHelp = {
   name: "get",
   summary: "Show one record by primary key, from the shard the router reads its model from",
-  details: ["Exits 1 when there is no such record."],
+  details: ["Exits 1 when there is no such record.", databaseOptionsDetail],
   args: [modelHelp, { name: "ID", description: "The record's primary key" }],
-  options: [dataDirHelp, jsonHelp],
+  options: [...databaseOptionsHelp, jsonHelp],
   examples: ["distributed-insert get Product 2"]
 }
 
-export const getCommand = Command.make("get", { model, id, dataDir, json }, (options) =>
+export const getCommand = Command.make("get", { model, id, databases: databaseOptions, json }, (options) =>
   Effect.gen(function* () {
     const status = yield* shardStatusOf(options.model)
     if (status !== undefined && status.schemaVersion === 0) {
@@ -33,5 +34,5 @@ export const getCommand = Command.make("get", { model, id, dataDir, json }, (opt
         .map(([column, value]) => `${terminalSafe(column).padEnd(width)}  ${printable(value)}`)
         .join("\n")
     )
-  }).pipe(Effect.provide(appLayer(options.dataDir)))
+  }).pipe(Effect.provide(appLayer(options.databases)))
 ).pipe(withHelp(getHelp))

@@ -4,9 +4,8 @@ import { DEFAULT_LOAD_SETTINGS, populate, resultFilesIn, selectShards } from "@d
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
 import {
-  dataDir,
-  dataDirHelp,
   invocationDir,
   json,
   jsonHelp,
@@ -47,13 +46,14 @@ export const populateHelp: CommandHelp = {
   name: "populate",
   summary: "Apply pending migrations, then validate and insert each shard's records, all shards at once",
   details: [
-    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote."
+    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote.",
+    databaseOptionsDetail
   ],
   options: [
     { flag: "--input SHARD=PATH", description: "Load SHARD from PATH instead of its sample data (PATH - reads stdin); only the shards named are loaded", repeatable: true },
     { flag: "--format ndjson|json|csv", description: "Format of every --input", default: "by extension; ndjson for stdin" },
     shardSelectionHelp,
-    dataDirHelp,
+    ...databaseOptionsHelp,
     { flag: "--reset", description: "Start every selected shard from an empty database" },
     { flag: "--on-conflict fail|skip|replace", description: "What a record whose key is already stored becomes: failed, skipped, or replacing the stored row", default: defaults.onConflict },
     jsonHelp,
@@ -78,7 +78,7 @@ const primaryKeys = new Map(plugins.map((shard) => [shard.name as string, shard.
 export const populateCommand = Command.make(
   "populate",
   {
-    dataDir,
+    databases: databaseOptions,
     shard: shardSelection,
     json,
     reset,
@@ -143,5 +143,5 @@ export const populateCommand = Command.make(
       if (failures.length > 0) return yield* new ShardFailuresError({ failures })
       const rejected = report.summary.invalid + report.summary.failed
       if (options.failOnReject && rejected > 0) return yield* new RejectedRecordsError({ rejected })
-    }).pipe(Effect.scoped, Effect.provide(appLayer(options.dataDir, { waitSeconds: options.waitLock })))
+    }).pipe(Effect.scoped, Effect.provide(appLayer(options.databases, { waitSeconds: options.waitLock })))
 ).pipe(withHelp(populateHelp))

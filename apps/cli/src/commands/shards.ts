@@ -3,8 +3,12 @@ import type { UnclaimedDatabase } from "@distributed-insert/storage"
 import { Console, Data, Effect, Result } from "effect"
 import { Command } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
-import { dataDir, dataDirHelp, displayPath, json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
+import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
+import { DatabaseSettings, engineIn } from "../config/database-settings.ts"
+import { redactSecrets } from "../config/redact.ts"
+import { json, jsonHelp, shardSelection, shardSelectionHelp } from "../common-options.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
+import { jsonLocation, shownLocation } from "../render/location.ts"
 import { renderTable } from "../render/table.ts"
 import { unclaimedJson, unclaimedLines } from "../render/unclaimed.ts"
 import { style } from "../style.ts"
@@ -12,20 +16,23 @@ import { terminalSafe } from "../terminal-text.ts"
 
 export const shardsHelp: CommandHelp = {
   name: "shards",
-  summary: "List the registered shards with their model, file, row count and schema version",
+  summary: "List the registered shards with their model, database engine and location, row count and schema version",
   details: [
-    "Reads only: creates nothing. A shard whose file cannot be read is listed with its problem, and the exit code is then 1.",
-    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are."
+    "Reads only: creates nothing. A shard whose database cannot be read is listed with its problem, and the exit code is then 1. A location's password is never shown.",
+    "Database files in the data directory that no registered shard uses (a removed shard's) are mentioned under the table, and left as they are.",
+    databaseOptionsDetail
   ],
-  options: [shardSelectionHelp, dataDirHelp, jsonHelp]
+  options: [shardSelectionHelp, ...databaseOptionsHelp, jsonHelp]
 }
 
-/** A shard as `shards` lists it: its status, or (for a file that cannot be read) its problem. */
+/** A shard as `shards` lists it: its status, or (for a database that cannot be read) its problem. */
 export type ShardListing =
   | (ShardStatus & { readonly problem: null })
   | {
       readonly shard: string
       readonly model: string
+      /** The database the storage could not open; null when the model could not be routed. */
+      readonly database: string | null
       readonly location: string | null
       readonly exists: null
       readonly rows: null
@@ -54,16 +61,22 @@ const listShards = (selection: ReadonlyArray<string>) =>
       describeShards([shard.name]).pipe(
         Effect.map(([status]): ReadonlyArray<ShardListing> => (status === undefined ? [] : [{ ...status, problem: null }])),
         Effect.catchTags({
-          StorageError: (error) => Effect.succeed([unreadable(shard, error.location, error.reason)]),
-          UnroutableModelError: (error) => Effect.succeed([unreadable(shard, null, error.message)])
+          StorageError: (error) => Effect.succeed([unreadable(shard, error.shard === "*" ? null : error.shard, error.location, error.reason)]),
+          UnroutableModelError: (error) => Effect.succeed([unreadable(shard, null, null, error.message)])
         })
       )
     ).pipe(Effect.map((listings) => listings.flat()))
   })
 
-const unreadable = (shard: { readonly name: string; readonly model: string; readonly migrations: ReadonlyArray<unknown> }, location: string | null, problem: string): ShardListing => ({
+const unreadable = (
+  shard: { readonly name: string; readonly model: string; readonly migrations: ReadonlyArray<unknown> },
+  database: string | null,
+  location: string | null,
+  problem: string
+): ShardListing => ({
   shard: shard.name,
   model: shard.model,
+  database,
   location,
   exists: null,
   rows: null,
@@ -72,31 +85,45 @@ const unreadable = (shard: { readonly name: string; readonly model: string; read
   problem
 })
 
-export const shardsCommand = Command.make("shards", { dataDir, shard: shardSelection, json }, (options) =>
+export const shardsCommand = Command.make("shards", { databases: databaseOptions, shard: shardSelection, json }, (options) =>
   Effect.gen(function* () {
     const listings = yield* listShards(options.shard)
+    const settings = yield* DatabaseSettings
+    const engineOf = (listing: ShardListing) => engineIn(settings, listing.database) ?? null
     // A data directory that cannot be listed fails the command, once the shards are printed.
     const unclaimed = yield* Effect.result(unclaimedDatabases)
     const found = Result.isSuccess(unclaimed) ? unclaimed.success : null
-    if (options.json) yield* Console.log(JSON.stringify({ shards: listings, unclaimed: unclaimedJson(found) }, null, 2))
-    else yield* Console.log(renderShards(listings, found ?? []))
+    if (options.json) {
+      const shards = listings.map((listing) => ({
+        ...listing,
+        engine: engineOf(listing),
+        location: jsonLocation(listing.location),
+        problem: listing.problem === null ? null : redactSecrets(listing.problem)
+      }))
+      yield* Console.log(JSON.stringify({ shards, unclaimed: unclaimedJson(found) }, null, 2))
+    } else yield* Console.log(renderShards(listings, engineOf, found ?? []))
     if (Result.isFailure(unclaimed)) return yield* unclaimed.failure
     const broken = listings.filter((listing) => listing.problem !== null).map((listing) => listing.shard)
     if (broken.length > 0) return yield* new UnreadableShardsError({ shards: broken })
-  }).pipe(Effect.provide(appLayer(options.dataDir)))
+  }).pipe(Effect.provide(appLayer(options.databases)))
 ).pipe(withHelp(shardsHelp))
 
 /** The table, then the databases no registered shard uses, under it. */
-const renderShards = (listings: ReadonlyArray<ShardListing>, unclaimed: ReadonlyArray<UnclaimedDatabase>): string => {
+const renderShards = (
+  listings: ReadonlyArray<ShardListing>,
+  engineOf: (listing: ShardListing) => string | null,
+  unclaimed: ReadonlyArray<UnclaimedDatabase>
+): string => {
   const anyProblem = listings.some((listing) => listing.problem !== null)
   const rows = listings.map((listing) => [
     listing.shard,
     listing.model,
-    listing.location === null ? "" : `${terminalSafe(displayPath(listing.location))}${listing.exists === false ? " (not created yet)" : ""}`,
+    engineOf(listing) ?? "-",
+    listing.location === null ? "" : `${terminalSafe(shownLocation(listing.location))}${listing.exists === false ? " (not created yet)" : ""}`,
     listing.rows ?? "-",
     listing.schemaVersion === null ? "-" : `${listing.schemaVersion}/${listing.latestVersion}`,
-    ...(anyProblem ? [listing.problem === null ? "" : style.red(terminalSafe(listing.problem))] : [])
+    ...(anyProblem ? [listing.problem === null ? "" : style.red(terminalSafe(redactSecrets(listing.problem)))] : [])
   ])
-  const table = renderTable(["SHARD", "MODEL", "FILE", "ROWS", "SCHEMA", ...(anyProblem ? ["PROBLEM"] : [])], rows)
+  const table = renderTable(["SHARD", "MODEL", "ENGINE", "LOCATION", "ROWS", "SCHEMA", ...(anyProblem ? ["PROBLEM"] : [])], rows)
   return [table, ...(unclaimed.length === 0 ? [] : ["", ...unclaimedLines(unclaimed)])].join("\n")
 }

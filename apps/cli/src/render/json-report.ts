@@ -1,7 +1,9 @@
 import { createReadStream, existsSync } from "node:fs"
 import { ReportError, type RunReport } from "@distributed-insert/pipeline"
 import { Effect, Stream } from "effect"
+import { redactSecrets } from "../config/redact.ts"
 import { writeOut } from "../write-out.ts"
+import { jsonLocation } from "./location.ts"
 
 /**
  * Streams the `--json` report to stdout: the summary, then each shard with every rejected
@@ -13,7 +15,13 @@ export const writeJsonReport = (report: RunReport, rejectedLog: (shard: string) 
     const { shards, ...head } = report
     yield* writeOut(`${JSON.stringify(head).slice(0, -1)},"shards":[`)
     for (const [index, shard] of shards.entries()) {
-      const { firstRejected: _quickLook, ...rest } = shard
+      const { firstRejected: _quickLook, ...fields } = shard
+      // The location and the error as every output shows them: without a password.
+      const rest = {
+        ...fields,
+        location: jsonLocation(fields.location),
+        error: fields.error === null ? null : { ...fields.error, message: redactSecrets(fields.error.message) }
+      }
       // `rejected` goes last so its elements can be streamed in before the closing brackets.
       yield* writeOut(`${index === 0 ? "" : ","}${JSON.stringify(rest).slice(0, -1)},"rejected":[`)
       // A shard that failed before loading never opened its log: it rejected nothing.

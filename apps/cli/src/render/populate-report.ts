@@ -1,7 +1,9 @@
 import type { RecordResult, RunReport, ShardReport } from "@distributed-insert/pipeline"
 import { displayPath } from "../common-options.ts"
+import { redactSecrets } from "../config/redact.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"
+import { shownLocation } from "./location.ts"
 
 const percent = (part: number, whole: number): string => (whole === 0 ? "0.0%" : `${((part / whole) * 100).toFixed(1)}%`)
 const count = (n: number): string => n.toLocaleString("en-US")
@@ -29,7 +31,7 @@ const renderRecord = (shard: ShardReport, primaryKey: string | undefined, record
 const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<string> => {
   const fromFile = shard.input !== "sample data"
   const source = fromFile ? ` ← ${shard.input === "stdin" ? "stdin" : terminalSafe(displayPath(shard.input))}` : ""
-  const target = shard.location === null ? "" : ` → ${terminalSafe(displayPath(shard.location))}`
+  const target = shard.location === null ? "" : ` → ${terminalSafe(shownLocation(shard.location))}`
   const lines = [style.bold(`${shard.shard} (${shard.model})${source}${target}`)]
   for (const step of shard.migrationsApplied) lines.push(style.dim(`  migrated ${step.model} to v${step.version}: ${step.description}`))
   if (shard.records !== null) {
@@ -51,7 +53,7 @@ const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<
     `  ${count(inserted)}/${count(processed)} inserted${conflicts}, ${count(invalid)} invalid, ${count(failed)} failed ${style.dim(`in ${shard.durationMs} ms${rate}`)}`
   )
   if (shard.error !== null) {
-    lines.push(style.red(`  shard failed during ${shard.error.operation}: ${terminalSafe(shard.error.message)}`))
+    lines.push(style.red(`  shard failed during ${shard.error.operation}: ${terminalSafe(redactSecrets(shard.error.message))}`))
     // Checkpoints made part of the load durable: say how far, and how to complete it.
     if (shard.durableThrough > 0) {
       lines.push(

@@ -1,7 +1,7 @@
 import { basename } from "node:path"
 import type { UnclaimedDatabase } from "@distributed-insert/storage"
-import { displayPath } from "../common-options.ts"
 import { terminalSafe } from "../terminal-text.ts"
+import { jsonLocation, shownLocation } from "./location.ts"
 
 /**
  * What `shards` and `check` say of the databases in the data directory that no registered
@@ -14,7 +14,7 @@ export const unclaimedLines = (unclaimed: ReadonlyArray<UnclaimedDatabase>): Rea
   unclaimed.map((database) => {
     // Named, because whoever moves the database away must move them with it.
     const sidecars = database.sidecars.length === 0 ? "" : ` (and ${database.sidecars.map((path) => basename(path)).join(", ")})`
-    return terminalSafe(`unclaimed: ${displayPath(database.location)}${sidecars}: no registered shard uses it; left as it is`)
+    return terminalSafe(`unclaimed: ${shownLocation(database.location)}${sidecars}: no registered shard uses it; left as it is`)
   })
 
 /**
@@ -23,4 +23,4 @@ export const unclaimedLines = (unclaimed: ReadonlyArray<UnclaimedDatabase>): Rea
  * when the data directory could not be listed (the command then fails, saying why).
  */
 export const unclaimedJson = (unclaimed: ReadonlyArray<UnclaimedDatabase> | null) =>
-  unclaimed?.map(({ name, location, sidecars }) => ({ database: name, location, sidecars })) ?? null
+  unclaimed?.map(({ name, location, sidecars }) => ({ database: name, location: jsonLocation(location), sidecars })) ?? null
