@@ -231,10 +231,10 @@ describe("a PostgreSQL location's password", () => {
     // The location is shown, without the password.
     const all = outputs.join("\n")
     expect(all).toContain(`users (User) → ${shown}`)
-    expect(all).toMatch(new RegExp(`^users +User +postgres +${shown.replaceAll(".", "\\.")} +- +- +PostgreSQL support is not in this build`, "m"))
+    expect(all).toMatch(new RegExp(`^users +User +postgres +${shown.replaceAll(".", "\\.")} +- +- +the PostgreSQL server of ${shown.replaceAll(".", "\\.")} is not reachable`, "m"))
     expect(all).toContain(`"location": "${shown}"`)
     expect(all).toContain("postgresql://app@127.0.0.1:1/y?sslmode=disable&password=***")
-    expect(all).toContain(`error: shard users: open failed for shard users (${shown}): PostgreSQL support is not in this build`)
+    expect(all).toContain(`error: shard users: open failed for shard users (${shown}): the PostgreSQL server of ${shown} is not reachable`)
   })
 
   it("a mixed configuration: the files' shards load, in worker threads too, and each PostgreSQL one fails alone (exit 1)", async () => {

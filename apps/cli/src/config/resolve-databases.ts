@@ -22,7 +22,7 @@ import type { ConfiguredDatabase, DatabaseSettings } from "./database-settings.t
  *
  * Refused, before anything is opened: a database name no shard uses (the message lists those
  * that are), a name given twice with `--database`, a location that is not one, and two databases
- * in one place (two copies of a SQLite file written back over each other would lose rows).
+ * in one SQLite file (two copies of a file written back over each other would lose rows).
  */
 export const resolveDatabases = (
   flags: DatabaseFlags,
@@ -77,7 +77,7 @@ const onePlaceEach = (databases: ReadonlyArray<ConfiguredDatabase>, file: Config
   const from = (database: ConfiguredDatabase) =>
     database.source === "flag" ? "--database" : database.source === "config" ? shownLocation(file?.path ?? "the config file") : "the default <data-dir>/<name>.db"
   for (const database of databases) {
-    const place = placeOf(database.location)
+    const place = placeOf(database)
     const other = byPlace.get(place)
     if (other !== undefined) {
       return Result.fail(
@@ -93,9 +93,13 @@ const onePlaceEach = (databases: ReadonlyArray<ConfiguredDatabase>, file: Config
   return Result.void
 }
 
-/** What identifies a place: a file's absolute path; a server database by its URL without the password (one database, whoever logs in). */
-const placeOf = (location: DatabaseLocation): string => {
+/**
+ * What identifies a place: a file's absolute path; on a server, the database of the URL without
+ * the password (one database, whoever logs in) and the schema PostgreSQL storage keeps each
+ * shard database in, named after it, so several names may share one server database.
+ */
+const placeOf = ({ name, location }: ConfiguredDatabase): string => {
   if (location._tag === "File") return `file:${location.path}`
   const url = new URL(location.url)
-  return `postgres://${url.hostname.toLowerCase()}:${url.port === "" ? "5432" : url.port}${url.pathname}`
+  return `postgres://${url.hostname.toLowerCase()}:${url.port === "" ? "5432" : url.port}${url.pathname}#${name}`
 }
