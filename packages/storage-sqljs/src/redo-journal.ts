@@ -4,7 +4,7 @@ import { dirname } from "node:path"
 import { promisify } from "node:util"
 import type { Row } from "@distributed-insert/shard"
 import { codeOf } from "@distributed-insert/files"
-import { type ConflictMode, type RowOutcome, type TableTarget } from "@distributed-insert/storage"
+import type { ConflictMode, RowOutcome, TableTarget } from "@distributed-insert/storage"
 import { encodeFrame, encodeHeader, HEADER_BYTES, type ParsedJournal, parseJournal, type SnapshotId } from "./redo-format.ts"
 
 /** The redo journal of the shard file `location`: a name of its own, which SQLite never reads. */
