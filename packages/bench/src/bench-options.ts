@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** A directory already holding `<shard>.ndjson` files, used instead of generating them. */
   readonly dataDir: string | null
   readonly meter: MeterChoice
+  /** The scaling benchmark (scaling.ts): after the 3-shard one, instead of it, or not at all. */
+  readonly scaling: "on" | "off" | "only"
   readonly help: boolean
 }
 
@@ -38,6 +40,9 @@ Loads the seed's shards (${seedShards.map((shard) => shard.name).join(", ")}), a
                          instead of generating them with the CLI's \`generate\`
   --rss-meter auto|gnu-time|python3
                          how peak RSS is read (default auto: GNU time, else python3)
+  --scaling on|off|only  also run the scaling benchmark (one shard at 1M, 2M and 4M records,
+                         with and without checkpoints; results/scaling.md), or only it
+                         (default: on for large, off for small)
   --help                 this text
 
 Writes packages/bench/results/<size>.md when every contestant ran and the counts agree.`
@@ -55,6 +60,7 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
       repeat: { type: "string" },
       data: { type: "string" },
       "rss-meter": { type: "string", default: "auto" },
+      scaling: { type: "string" },
       help: { type: "boolean", default: false }
     },
     strict: true
@@ -62,6 +68,8 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
   if (!isSizeName(values.size)) throw new Error(`--size must be small or large, got "${values.size}"\n\n${usage}`)
   const meter = values["rss-meter"]
   if (!isMeterChoice(meter)) throw new Error(`--rss-meter must be one of ${meterChoices.join(", ")}, got "${meter}"\n\n${usage}`)
+  const scaling = values.scaling ?? (values.size === "large" ? "on" : "off")
+  if (scaling !== "on" && scaling !== "off" && scaling !== "only") throw new Error(`--scaling must be on, off or only, got "${scaling}"\n\n${usage}`)
   const size = sizes[values.size]
   const repetitions = values.repeat === undefined ? size.repetitions : Number(values.repeat)
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repeat must be a positive integer, got "${values.repeat}"`)
@@ -71,6 +79,7 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
     repetitions,
     dataDir: values.data ?? null,
     meter,
+    scaling,
     help: values.help
   }
 }

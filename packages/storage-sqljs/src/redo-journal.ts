@@ -38,6 +38,8 @@ export class RedoJournal {
   private fd: number | undefined
   /** Bytes in the file (the header included). */
   private written = 0
+  /** Bytes of the file that the last `commit` synced: what a failure or a close goes back to. */
+  private committed = 0
   private held: Array<Uint8Array> = []
   private heldBytes = 0
   private valid: boolean
@@ -64,6 +66,7 @@ export class RedoJournal {
     journal.fd = openSync(journal.path, constants.O_WRONLY | constants.O_NOFOLLOW)
     ftruncateSync(journal.fd, validBytes)
     journal.written = validBytes
+    journal.committed = validBytes
     return journal
   }
 
@@ -96,7 +99,13 @@ export class RedoJournal {
     })
     this.held.push(frame)
     this.heldBytes += frame.length
-    if (this.heldBytes >= FLUSH_BYTES) this.flush()
+    if (this.heldBytes >= FLUSH_BYTES) {
+      try {
+        this.flush()
+      } catch (error) {
+        this.rollBack(error)
+      }
+    }
   }
 
   /** The database changed in a way rows cannot say (a migration, a reset): the next write is a snapshot. */
@@ -106,14 +115,23 @@ export class RedoJournal {
     this.heldBytes = 0
   }
 
-  /** Makes every recorded frame durable: written, and the file synced (and its directory, when new). */
+  /**
+   * Makes every recorded frame durable: written, and the file synced (and its directory, when
+   * new). A failure (a full disk) cuts the file back to what the last commit made durable, so
+   * that the journal never holds rows the caller was told are not durable.
+   */
   async commit(): Promise<void> {
     if (this.base === undefined) throw new Error("the redo journal has no snapshot to apply to")
     const created = this.fd === undefined
-    this.flush()
-    if (this.fd === undefined) return
-    await fsyncAsync(this.fd)
-    if (created) await syncDirectory(dirname(this.path))
+    try {
+      this.flush()
+      if (this.fd === undefined) return
+      await fsyncAsync(this.fd)
+      if (created) await syncDirectory(dirname(this.path))
+      this.committed = this.written
+    } catch (error) {
+      this.rollBack(error)
+    }
   }
 
   /**
@@ -135,11 +153,38 @@ export class RedoJournal {
     this.base = by
     this.valid = true
     this.written = 0
+    this.committed = 0
   }
 
+  /**
+   * Closes the file, cut back to what the last commit made durable: frames written since (held
+   * frames flushed between checkpoints) belong to batches the caller does not count as durable.
+   * Only a kill leaves them, and then the file holds more than was reported, never less.
+   */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd)
+    const fd = this.fd
+    if (fd === undefined) return
     this.fd = undefined
+    try {
+      if (this.written > this.committed) ftruncateSync(fd, this.committed)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /** Cuts the file back to the last commit after `error`, and throws it (with the cut's own failure, if any). */
+  private rollBack(error: unknown): never {
+    this.held = []
+    this.heldBytes = 0
+    if (this.fd !== undefined && this.written > this.committed) {
+      try {
+        ftruncateSync(this.fd, this.committed)
+        this.written = this.committed
+      } catch (cut) {
+        throw new Error(`${reasonOf(error)} (and cutting ${this.path} back to its last checkpoint failed: ${reasonOf(cut)})`, { cause: error })
+      }
+    }
+    throw error
   }
 
   /** Writes the held frames to the file (creating it, header first, if needed), without syncing. */
@@ -172,3 +217,5 @@ const syncDirectory = async (directory: string): Promise<void> => {
     await handle.close()
   }
 }
+
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

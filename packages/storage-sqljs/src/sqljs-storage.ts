@@ -156,40 +156,47 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
     const fail = (operation: StorageOperation) => (cause: unknown) =>
       new StorageError({ shard: name, location, operation, reason: reasonOf(cause), cause })
 
-    const found = yield* Effect.tryPromise({ try: () => readShardFiles(location, use), catch: fail("open") })
+    // The file's bytes stay inside this step: held by a variable of this function, they would
+    // live as long as the database (its methods keep the function's variables), a second copy
+    // of it in memory.
+    // Replaced by `reset` (`current.db`); the finalizer closes whichever database is current.
+    const opened = yield* Effect.acquireRelease(Effect.tryPromise({ try: () => readShardFiles(location, use), catch: fail("open") }).pipe(
+      Effect.flatMap((found) =>
+        Effect.try({
+          try: () => ({
+            db: openReplayed(SQL, found, location, use),
+            version: found.file?.version,
+            snapshotId: found.snapshotId,
+            resume: found.resume,
+            staleJournal: found.staleJournal
+          }),
+          catch: fail("open")
+        })
+      )
+    ), (found) => Effect.sync(() => (replaced ?? found.db).close()))
+    let replaced: Database | undefined
+    let db: Database = opened.db
     // The file as this run last read or wrote it (undefined: there was none), to make sure
     // nobody else wrote it in between before replacing it.
-    let onDisk: FileVersion | undefined = found.file?.version
-    // Replaced by `reset`; the finalizer closes whichever database is current.
-    let db: Database = yield* Effect.acquireRelease(
-      Effect.try({
-        try: () => {
-          const opened = openVerified(SQL, found.file?.bytes, use)
-          try {
-            replayJournal(opened, found.replay)
-          } catch (error) {
-            opened.close()
-            throw new Error(`its redo journal (${basename(journalFileOf(location))}) does not apply to it: ${reasonOf(error)}`, { cause: error })
-          }
-          return opened
-        },
-        catch: fail("open")
-      }),
-      () => Effect.sync(() => db.close())
-    )
+    let onDisk: FileVersion | undefined = opened.version
     const journal = yield* Effect.acquireRelease(
       Effect.try({
         try: () =>
           use === "read"
             ? RedoJournal.fresh(location, undefined)
-            : found.resume !== undefined && found.snapshotId !== undefined
-              ? RedoJournal.resume(location, found.snapshotId, found.resume)
-              : RedoJournal.fresh(location, found.snapshotId),
+            : opened.resume !== undefined && opened.snapshotId !== undefined
+              ? RedoJournal.resume(location, opened.snapshotId, opened.resume)
+              : RedoJournal.fresh(location, opened.snapshotId),
         catch: fail("open")
       }),
-      (opened) => Effect.sync(() => opened.close())
+      // A journal that cannot be cut back to its last checkpoint holds rows the report calls not
+      // durable: said, since a finalizer has nobody to fail to.
+      (opened) =>
+        Effect.try({ try: () => opened.close(), catch: fail("persist") }).pipe(
+          Effect.catch((error) => Effect.logWarning(`closing the redo journal: ${error.message}`))
+        )
     )
-    if (use === "write" && found.staleJournal) {
+    if (use === "write" && opened.staleJournal) {
       yield* Effect.tryPromise({ try: () => rm(journalFileOf(location), { force: true }), catch: fail("open") })
     }
     const lock = yield* Semaphore.make(1)
@@ -248,6 +255,7 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
         const empty = new SQL.Database()
         db.close()
         db = empty
+        replaced = empty
         journal.invalidate()
       }),
       // A checkpoint appends what the batches since the last one landed to the journal, which
@@ -265,6 +273,18 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
     }
     return database
   })
+
+/** The database of the files found: the shard file, verified, with its journal's rows replayed. */
+const openReplayed = (SQL: SqlJsStatic, found: FoundFiles, location: string, use: "read" | "write"): Database => {
+  const db = openVerified(SQL, found.file?.bytes, use)
+  try {
+    replayJournal(db, found.replay)
+  } catch (error) {
+    db.close()
+    throw new Error(`its redo journal (${basename(journalFileOf(location))}) does not apply to it: ${reasonOf(error)}`, { cause: error })
+  }
+  return db
+}
 
 /** What a database takes as a file: SQLite's page count times its page size. */
 const databaseBytes = (db: Database): number => {
