@@ -176,7 +176,8 @@ export class RedoJournal {
   private rollBack(error: unknown): never {
     this.held = []
     this.heldBytes = 0
-    if (this.fd !== undefined && this.written > this.committed) {
+    // Always cut: a write that failed half-way wrote bytes that `written` does not count.
+    if (this.fd !== undefined) {
       try {
         ftruncateSync(this.fd, this.committed)
         this.written = this.committed
