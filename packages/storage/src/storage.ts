@@ -51,8 +51,9 @@ export const RowOutcome = {
 /**
  * When an inserted row is durable. `commit`: as soon as `insertBatch` returns (a server
  * database, or any engine that commits to disk); `persist` then has nothing to do. `snapshot`:
- * only once `persist` has written the whole database (sql.js works on a copy in memory), so a
- * crash loses what was inserted since the last `persist`, and the pipeline says so per record.
+ * only once `persist` has made it durable (sql.js works on a copy in memory, and writes what a
+ * persist adds to a journal beside the file), so a crash loses what was inserted since the last
+ * `persist`, and the pipeline says so per record.
  */
 export type Durability = "commit" | "snapshot"
 
