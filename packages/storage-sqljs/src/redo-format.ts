@@ -59,17 +59,14 @@ export const encodeHeader = (base: SnapshotId): Uint8Array => {
 }
 
 export const encodeFrame = (frame: RedoFrame): Uint8Array => {
+  const special = frame._tag === "Rows" && frame.rows.some(hasSpecialValue)
   const json =
     frame._tag === "Superseded"
       ? JSON.stringify({ by: frame.by })
-      : JSON.stringify({
-          t: frame.table,
-          c: frame.columns,
-          k: frame.primaryKey,
-          m: frame.onConflict,
-          r: frame.rows,
-          ...(frame.rows.some(hasSpecialValue) ? { x: 1 } : {})
-        }, frame.rows.some(hasSpecialValue) ? encodeSpecial : undefined)
+      : JSON.stringify(
+          { t: frame.table, c: frame.columns, k: frame.primaryKey, m: frame.onConflict, r: frame.rows, ...(special ? { x: 1 } : {}) },
+          special ? encodeSpecial : undefined
+        )
   const text = Buffer.from(json, "utf8")
   const bytes = new Uint8Array(FRAME_HEAD_BYTES + 1 + text.length)
   bytes[FRAME_HEAD_BYTES] = frame._tag === "Rows" ? ROWS : SUPERSEDED
