@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process"
-import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { tempDir } from "@distributed-insert/files/testing"
 import { ShardName } from "@distributed-insert/shard"
