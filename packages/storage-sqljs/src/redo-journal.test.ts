@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { appendFile, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { appendFile, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { tempDir } from "@distributed-insert/files/testing"
 import { ShardName } from "@distributed-insert/shard"
@@ -274,6 +274,24 @@ describe("SqlJsStorage with a redo journal", () => {
       yield* withDatabase(dir, "write", (database) => database.reset)
       expect((yield* idsIn(dir)).map(([id]) => id)).toEqual([1, 2, 3, 4])
     })
+  )
+
+  it.effect("a FIFO or a link where the journal belongs is refused, without blocking or following it", () =>
+    Effect.gen(function* () {
+      for (const make of [
+        (path: string) => Effect.sync(() => spawnSync("mkfifo", [path])),
+        (path: string) => Effect.promise(() => symlink("/nowhere", path))
+      ]) {
+        const dir = yield* tempDir
+        yield* pendingJournal(dir)
+        yield* Effect.promise(() => rm(redoOf(dir)))
+        yield* make(redoOf(dir))
+        for (const use of ["read", "write"] as const) {
+          const error = yield* Effect.flip(withDatabase(dir, use, (database) => database.count("notes")))
+          expect(error.reason).toMatch(/notes\.db\.redo is (a FIFO|a symbolic link).*where its redo journal belongs/)
+        }
+      }
+    }).pipe(Effect.timeout("20 seconds"))
   )
 
   it.effect("the journal is part of the shard: its role, and an unclaimed shard's sidecar", () =>

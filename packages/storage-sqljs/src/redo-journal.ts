@@ -1,9 +1,9 @@
 import { closeSync, constants, fsync, ftruncateSync, openSync, writeSync } from "node:fs"
-import { open, readFile, rm } from "node:fs/promises"
-import { dirname } from "node:path"
+import { open, rm } from "node:fs/promises"
+import { basename, dirname } from "node:path"
 import { promisify } from "node:util"
 import type { Row } from "@distributed-insert/shard"
-import { codeOf } from "@distributed-insert/files"
+import { codeOf, NotRegularFileError, openRegularFile } from "@distributed-insert/files"
 import type { ConflictMode, RowOutcome, TableTarget } from "@distributed-insert/storage"
 import { encodeFrame, encodeHeader, HEADER_BYTES, type ParsedJournal, parseJournal, type SnapshotId } from "./redo-format.ts"
 
@@ -18,13 +18,25 @@ const FLUSH_BYTES = 8 * 1024 * 1024
 
 const fsyncAsync = promisify(fsync)
 
-/** The journal as found beside a shard file, or undefined when there is none. */
+/**
+ * The journal as found beside a shard file, or undefined when there is none. Anything but a
+ * regular file there (a link, a FIFO) is refused, as a shard file would be: never followed,
+ * never blocked on.
+ */
 export const readJournal = async (location: string): Promise<ParsedJournal | undefined> => {
+  const path = journalFileOf(location)
+  let opened: Awaited<ReturnType<typeof openRegularFile>>
   try {
-    return parseJournal(await readFile(journalFileOf(location), { flag: constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK }))
+    opened = await openRegularFile(path, { followLinks: false })
   } catch (error) {
     if (codeOf(error) === "ENOENT") return undefined
+    if (error instanceof NotRegularFileError) throw new Error(`${basename(path)} is ${error.kind}, where its redo journal belongs: remove it`)
     throw error
+  }
+  try {
+    return parseJournal(await opened.file.readFile())
+  } finally {
+    await opened.file.close()
   }
 }
 
