@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly postgres: PostgresChoice
   /** The naive PostgreSQL baseline loads only this many records per shard (records/s extrapolated); null: all. */
   readonly pgNaiveRecords: number | null
+  /** The scaling benchmark (scaling.ts): after the 3-shard one, instead of it, or not at all. */
+  readonly scaling: "on" | "off" | "only"
   readonly help: boolean
 }
 
@@ -50,6 +52,9 @@ Loads the seed's shards (${seedShards.map((shard) => shard.name).join(", ")}), a
   --pg-naive-records N   the naive PostgreSQL baseline loads only the first N records of each
                          shard and its records/s are extrapolated (it is slow: about 3 round trips
                          per record); default all
+  --scaling on|off|only  also run the scaling benchmark (one shard at 1M, 2M and 4M records,
+                         with and without checkpoints; results/scaling.md), or only it
+                         (default: on for large, off for small)
   --help                 this text
 
 Writes packages/bench/results/<size>.md when every contestant ran and the counts agree.`
@@ -69,6 +74,7 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
       "rss-meter": { type: "string", default: "auto" },
       postgres: { type: "string" },
       "pg-naive-records": { type: "string" },
+      scaling: { type: "string" },
       help: { type: "boolean", default: false }
     },
     strict: true
@@ -76,6 +82,8 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
   if (!isSizeName(values.size)) throw new Error(`--size must be small or large, got "${values.size}"\n\n${usage}`)
   const meter = values["rss-meter"]
   if (!isMeterChoice(meter)) throw new Error(`--rss-meter must be one of ${meterChoices.join(", ")}, got "${meter}"\n\n${usage}`)
+  const scaling = values.scaling ?? (values.size === "large" ? "on" : "off")
+  if (scaling !== "on" && scaling !== "off" && scaling !== "only") throw new Error(`--scaling must be on, off or only, got "${scaling}"\n\n${usage}`)
   const size = sizes[values.size]
   const repetitions = values.repeat === undefined ? size.repetitions : Number(values.repeat)
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repeat must be a positive integer, got "${values.repeat}"`)
@@ -91,6 +99,7 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions => 
     meter,
     postgres: postgresChoice(values.postgres),
     pgNaiveRecords,
+    scaling,
     help: values.help
   }
 }

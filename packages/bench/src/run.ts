@@ -36,6 +36,7 @@ import { type ContestantOutcome, runContestants } from "./run-contestants.ts"
 import { summarize } from "./summary.ts"
 import { preparePostgresBench } from "./postgres/bench-postgres.ts"
 import { judgeTargets } from "./targets.ts"
+import { renderScaling, runScaling } from "./scaling.ts"
 import { takeCensus } from "./valid-rows-csv.ts"
 import {
   betterSqlite3BaselineScript,
@@ -51,7 +52,27 @@ const progress = (line: string): void => {
   process.stderr.write(`${line}\n`)
 }
 
+/** The scaling benchmark (scaling.ts), written to results/scaling.md. */
+const scaling = async (options: BenchOptions, workDir: string): Promise<number> => {
+  const facts = await machineFacts(repositoryRoot)
+  const meter = chooseProcessMeter(options.meter, workDir)
+  const samples = await runScaling({ cliBundle, workDir, meter, repetitions: options.repetitions, progress })
+  const report = [
+    "# Benchmark: scaling of one shard",
+    "",
+    `${facts.date}, ${facts.nproc} CPUs (${facts.cpuModel}), ${(facts.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${facts.os}, Node ${facts.node}, commit ${facts.commit}; load average at start ${facts.loadAverage.map((value) => value.toFixed(2)).join(", ")}. Peak RSS: ${meter.description}.`,
+    "",
+    renderScaling(samples, options.repetitions)
+  ].join("\n")
+  process.stdout.write(report)
+  await mkdir(resultsDir, { recursive: true })
+  await writeFile(join(resultsDir, "scaling.md"), report)
+  progress(`\nwritten to ${join(resultsDir, "scaling.md")}`)
+  return 0
+}
+
 const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, cliBuild: Command, workDir: string): Promise<number> => {
+  if (options.scaling === "only") return scaling(options, workDir)
   const facts = await machineFacts(repositoryRoot)
   const meter = chooseProcessMeter(options.meter, workDir)
   const shards = seedShards
@@ -162,7 +183,7 @@ const bench = async (options: BenchOptions, betterSqlite3: LoadedBetterSqlite3, 
   await mkdir(resultsDir, { recursive: true })
   await writeFile(resultsFile, report)
   progress(`\nwritten to ${resultsFile}`)
-  return 0
+  return options.scaling === "on" ? scaling(options, workDir) : 0
 }
 
 const main = async (): Promise<number> => {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process"
 import { statSync } from "node:fs"
-import { readFile, rm } from "node:fs/promises"
+import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seededRandom } from "@distributed-insert/shard"
@@ -44,6 +44,15 @@ export interface TrialResult {
   readonly corruptFiles: ReadonlyArray<string>
   /** What the re-run with `--on-conflict skip` got wrong: empty when it reached the full data. */
   readonly rerunProblems: ReadonlyArray<string>
+  /** The kill left a redo journal (`<shard>.db.redo`) to replay: it came between checkpoints, or during a journal write. */
+  readonly journalLeft: boolean
+  /** The kill left a snapshot's temp file: it came during a snapshot write. */
+  readonly snapshotTempLeft: boolean
+  /**
+   * When a journal was left, a first re-run was killed this soon after its start, while it
+   * opened the shards and replayed their journals; null when none was.
+   */
+  readonly replayKilledAfterMs: number | null
 }
 
 export interface CrashSummary {
@@ -53,7 +62,16 @@ export interface CrashSummary {
   readonly strangers: number
   readonly corruptFiles: number
   readonly failedReruns: number
+  readonly journalsLeft: number
+  readonly snapshotTempsLeft: number
+  readonly replayKills: number
 }
+
+/**
+ * A re-run that replays journals is killed within this many milliseconds of its start: the
+ * CLI's start-up (~200 ms) and the opening of its shards, replays included, at the harness's sizes.
+ */
+const REPLAY_KILL_WINDOW_MS = 600
 
 /** The shards each load fills; their plugins read their files back. */
 const SHARDS = [users, orders] as const
@@ -140,22 +158,37 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     let losses = 0
     let strangers = 0
     const corruptFiles: Array<string> = []
-    for (const shard of SHARDS) {
-      const want = expected.get(shard.name)
-      if (want === undefined) continue
-      const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
-      if (file._tag === "Corrupt") {
-        corruptFiles.push(`${shard.name}.db: ${file.reason}`)
-        continue
+    const left = await readdir(dataDir).catch(() => [])
+    const journalLeft = left.some((file) => file.endsWith(".db.redo"))
+    const snapshotTempLeft = left.some((file) => file.endsWith(".tmp"))
+    // What the files hold is judged after the kill, and again after a re-run killed while it
+    // replays the journals: opening replays in memory and only cuts a torn tail, so a kill
+    // then must change nothing durable either.
+    let replayKilledAfterMs: number | null = null
+    const judge = async () => {
+      for (const shard of SHARDS) {
+        const want = expected.get(shard.name)
+        if (want === undefined) continue
+        const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
+        if (file._tag === "Corrupt") {
+          corruptFiles.push(`${shard.name}.db: ${file.reason}`)
+          continue
+        }
+        const rows = file._tag === "Sound" ? file.rows : new Map<number, string>()
+        const through = durable.get(shard.name) ?? 0
+        for (const id of want.idsByPosition.slice(0, through)) {
+          const row = id === null ? undefined : want.rows.get(id)
+          // A record the complete load rejects is not expected; one it stores must be there, the same.
+          if (id !== null && row !== undefined && rows.get(id) !== row) losses++
+        }
+        for (const [id, row] of rows) if (want.rows.get(id) !== row) strangers++
       }
-      const rows = file._tag === "Sound" ? file.rows : new Map<number, string>()
-      const through = durable.get(shard.name) ?? 0
-      for (const id of want.idsByPosition.slice(0, through)) {
-        const row = id === null ? undefined : want.rows.get(id)
-        // A record the complete load rejects is not expected; one it stores must be there, the same.
-        if (id !== null && row !== undefined && rows.get(id) !== row) losses++
-      }
-      for (const [id, row] of rows) if (want.rows.get(id) !== row) strangers++
+    }
+    await judge()
+    if (journalLeft) {
+      replayKilledAfterMs = Math.round(random.next() * REPLAY_KILL_WINDOW_MS)
+      await killAfter(spawnCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"])), replayKilledAfterMs)
+      await judge()
     }
 
     const rerun = await runCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"]))
@@ -182,7 +215,10 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
       losses,
       strangers,
       corruptFiles,
-      rerunProblems
+      rerunProblems,
+      journalLeft,
+      snapshotTempLeft,
+      replayKilledAfterMs
     }
     trials.push(result)
     options.onTrial?.(result)
@@ -193,13 +229,18 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     losses: trials.reduce((sum, trial) => sum + trial.losses, 0),
     strangers: trials.reduce((sum, trial) => sum + trial.strangers, 0),
     corruptFiles: trials.reduce((sum, trial) => sum + trial.corruptFiles.length, 0),
-    failedReruns: trials.filter((trial) => trial.rerunProblems.length > 0).length
+    failedReruns: trials.filter((trial) => trial.rerunProblems.length > 0).length,
+    journalsLeft: trials.filter((trial) => trial.journalLeft).length,
+    snapshotTempsLeft: trials.filter((trial) => trial.snapshotTempLeft).length,
+    replayKills: trials.filter((trial) => trial.replayKilledAfterMs !== null).length
   }
 }
 
 export const summaryLine = (summary: CrashSummary): string =>
   `${summary.trials.length} trials, ${summary.kills} kills (${summary.trials.length - summary.kills} loads finished first), ` +
-  `${summary.losses} losses, ${summary.strangers} strangers, ${summary.corruptFiles} corrupt files, ${summary.failedReruns} failed re-runs`
+  `${summary.losses} losses, ${summary.strangers} strangers, ${summary.corruptFiles} corrupt files, ${summary.failedReruns} failed re-runs; ` +
+  `${summary.journalsLeft} kills left a redo journal (each replayed by a re-run killed during its start: ${summary.replayKills}), ` +
+  `${summary.snapshotTempsLeft} came during a snapshot write`
 
 /** SIGKILLs `child` after `ms` unless it has exited by then; resolves once it is gone, with whether the kill did it. */
 const killAfter = (child: ChildProcess, ms: number): Promise<boolean> =>

@@ -31,8 +31,13 @@ const summary = await runCrashTrials({
   onTrial: (trial) => {
     const durable = Object.entries(trial.durableThrough).map(([shard, through]) => `${shard}≤${through}`).join(" ") || "nothing durable"
     const problems = [...trial.corruptFiles, ...trial.rerunProblems, ...(trial.losses > 0 ? [`${trial.losses} lost`] : []), ...(trial.strangers > 0 ? [`${trial.strangers} strangers`] : [])]
+    const phase = [
+      ...(trial.journalLeft ? ["journal left"] : []),
+      ...(trial.snapshotTempLeft ? ["mid-snapshot"] : []),
+      ...(trial.replayKilledAfterMs === null ? [] : [`replay killed at ${trial.replayKilledAfterMs} ms`])
+    ]
     console.log(
-      `#${trial.trial} workers ${trial.workers}, ${trial.killed ? `killed at ${trial.killedAfterMs} ms` : "finished before the kill"}: ${durable}${problems.length > 0 ? ` PROBLEMS: ${problems.join("; ")}` : ", ok"}`
+      `#${trial.trial} workers ${trial.workers}, ${trial.killed ? `killed at ${trial.killedAfterMs} ms` : "finished before the kill"}${phase.length > 0 ? ` (${phase.join(", ")})` : ""}: ${durable}${problems.length > 0 ? ` PROBLEMS: ${problems.join("; ")}` : ", ok"}`
     )
   }
 })

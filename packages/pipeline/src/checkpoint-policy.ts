@@ -4,8 +4,9 @@ import { DEFAULT_LOAD_SETTINGS, type LoadSettings } from "./load-settings.ts"
 export type CheckpointOptions = Partial<Pick<LoadSettings, "checkpointRecords" | "checkpointSeconds">>
 
 /**
- * Decides, after each batch, whether a checkpoint is due. A persist writes the whole database,
- * so its cost grows with the shard: the defaults keep it to a few percent of a long load.
+ * Decides, after each batch, whether a checkpoint is due. With the sql.js storage a persist
+ * appends what was added since the last one to the shard's redo journal (its cost grows with the
+ * records added, not with the shard); each still syncs a file, which the defaults keep rare.
  */
 export const checkpointPolicy = (options: CheckpointOptions, now: () => number = Date.now) => {
   const records = options.checkpointRecords ?? DEFAULT_LOAD_SETTINGS.checkpointRecords

@@ -30,9 +30,9 @@ export type LoadSettings = typeof LoadSettings.Type
 
 /**
  * Every load setting's default, the only place they are written: the pipeline falls back to
- * them and the CLI's options show and take them. A checkpoint writes the whole database, so
- * its cost grows with the shard: every 100,000 records or 30 s keeps it to a few percent of a
- * long load.
+ * them and the CLI's options show and take them. A checkpoint appends the records added since the
+ * last one to the shard's redo journal and syncs it (the sql.js storage): every 100,000 records
+ * or 30 s keeps the syncs rare, and a crash loses at most that much.
  */
 export const DEFAULT_LOAD_SETTINGS: LoadSettings = {
   batchSize: 10_000,

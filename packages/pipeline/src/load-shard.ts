@@ -149,9 +149,10 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     // landed between the write and the report's lines would leave the report a checkpoint
     // behind the file, and one that cut the lines short would leave it part of one behind. A
     // SIGKILL still can, in between; the report then says less than is durable, never more.
+    // The last write leaves the shard file whole (no journal pending) for any other reader.
     const makeDurable = (through: number, isCheckpoint: boolean) =>
       Effect.sync(() => progress("writing")).pipe(
-        Effect.andThen(database.persist),
+        Effect.andThen(isCheckpoint ? database.persist : (database.persistWhole ?? database.persist)),
         Effect.andThen(
           Effect.sync(() => {
             durableThrough = through

@@ -59,7 +59,7 @@ describe("SqlJsStorage files", () => {
     })
   )
 
-  it.effect("persist replaces the file in place and leaves no temp file behind", () =>
+  it.effect("persist replaces the file in place and leaves no temp file behind; persistWhole folds the journal in", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       yield* withDatabase(dir, (database) =>
@@ -68,6 +68,9 @@ describe("SqlJsStorage files", () => {
           yield* database.persist
           yield* database.insertBatch(notes, [[1, "one", 5]])
           yield* database.persist
+          // Rows after the first snapshot went to the journal; the whole write folds it in.
+          expect((yield* Effect.promise(() => readdir(dir))).sort()).toEqual(["notes.db", "notes.db.redo"])
+          yield* (database.persistWhole ?? database.persist)
         })
       )
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["notes.db"])

@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs"
-import { lstat, readdir, realpath } from "node:fs/promises"
+import { lstat, readdir, realpath, rm } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { codeOf, type FileVersion, makeDirectory, NotRegularFileError, openRegularFile, resolveLinks, sameIdentity, sameVersion, statIfPresent, versionOf, writeFileAtomic } from "@distributed-insert/files"
 import { type AppliedMigration, type Migration, ShardName, type SqlValue } from "@distributed-insert/shard"
@@ -19,6 +19,8 @@ import { lockInOrder } from "./lock-order.ts"
 import { acquireShardLock, type LockWait } from "./shard-lock.ts"
 import { ShardFiles, shardFileIn } from "./shard-paths.ts"
 import { sqliteMigrationSql } from "./sqlite-ddl.ts"
+import { type ParsedJournal, type RowsFrame, type SnapshotId, snapshotIdOf } from "./redo-format.ts"
+import { journalFileOf, readJournal, RedoJournal } from "./redo-journal.ts"
 import { sqliteRefusal } from "./sqlite-refusal.ts"
 import { sidecarProblem } from "./sqlite-sidecars.ts"
 import { compileSqlJs, loadSqlJs, useCompiledSqlJs } from "./sqljs.ts"
@@ -159,18 +161,74 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
     const fail = (operation: StorageOperation) => (cause: unknown) =>
       new StorageError({ shard: name, location, operation, reason: reasonOf(cause), cause })
 
-    const found = yield* Effect.tryPromise({ try: () => readShardFile(location, use), catch: fail("open") })
+    // The file's bytes stay inside this step: held by a variable of this function, they would
+    // live as long as the database (its methods keep the function's variables), a second copy
+    // of it in memory.
+    // Replaced by `reset` (`current.db`); the finalizer closes whichever database is current.
+    const opened = yield* Effect.acquireRelease(Effect.tryPromise({ try: () => readShardFiles(location, use), catch: fail("open") }).pipe(
+      Effect.flatMap((found) =>
+        Effect.try({
+          try: () => ({
+            db: openReplayed(SQL, found, location, use),
+            version: found.file?.version,
+            snapshotId: found.snapshotId,
+            resume: found.resume,
+            staleJournal: found.staleJournal
+          }),
+          catch: fail("open")
+        })
+      )
+    ), (found) => Effect.sync(() => (replaced ?? found.db).close()))
+    let replaced: Database | undefined
+    let db: Database = opened.db
     // The file as this run last read or wrote it (undefined: there was none), to make sure
     // nobody else wrote it in between before replacing it.
-    let onDisk: FileVersion | undefined = found?.version
-    // Replaced by `reset`; the finalizer closes whichever database is current.
-    let db: Database = yield* Effect.acquireRelease(
-      Effect.try({ try: () => openVerified(SQL, found?.bytes, use), catch: fail("open") }),
-      () => Effect.sync(() => db.close())
+    let onDisk: FileVersion | undefined = opened.version
+    const journal = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () =>
+          use === "read"
+            ? RedoJournal.fresh(location, undefined)
+            : opened.resume !== undefined && opened.snapshotId !== undefined
+              ? RedoJournal.resume(location, opened.snapshotId, opened.resume)
+              : RedoJournal.fresh(location, opened.snapshotId),
+        catch: fail("open")
+      }),
+      // A journal that cannot be cut back to its last checkpoint holds rows the report calls not
+      // durable: said, since a finalizer has nobody to fail to.
+      (opened) =>
+        Effect.try({ try: () => opened.close(), catch: fail("persist") }).pipe(
+          Effect.catch((error) => Effect.logWarning(`closing the redo journal: ${error.message}`))
+        )
     )
+    if (use === "write" && opened.staleJournal) {
+      yield* Effect.tryPromise({ try: () => rm(journalFileOf(location), { force: true }), catch: fail("open") })
+    }
     const lock = yield* Semaphore.make(1)
     const locked = <A>(operation: StorageOperation, work: () => A) =>
       lock.withPermits(1)(Effect.try({ try: work, catch: fail(operation) }))
+
+    /**
+     * The whole database to the shard file, atomically; the journal is marked stale just before
+     * the rename and removed after it, so that no crash leaves it to be replayed twice.
+     */
+    const snapshot = async () => {
+      await makeDirectory(dirname(location))
+      const expected = onDisk
+      const bytes = db.export()
+      const id = snapshotIdOf(bytes)
+      onDisk = await writeFileAtomic(location, bytes, {
+        beforeRename: async () => {
+          await requireUnchanged(location, expected)
+          await journal.supersede(id)
+        }
+      })
+      await journal.rebase(id)
+    }
+    // Uninterruptible: an interrupted run would otherwise release its shard lock while the
+    // rename over the shard file is still under way, and could replace the next writer's file.
+    const persistWith = (work: () => Promise<void>) =>
+      lock.withPermits(1)(Effect.uninterruptible(Effect.tryPromise({ try: work, catch: fail("persist") })))
 
     const database: ShardDatabase = {
       name,
@@ -178,12 +236,23 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
       get exists() {
         return onDisk !== undefined
       },
-      // Inserts go to a copy in memory; only `persist` writes the file.
+      // Inserts go to a copy in memory; only `persist` makes them durable.
       durability: "snapshot",
       textRules: SQLJS_TEXT_RULES,
       appliedMigrations: locked("read", () => readLedger(db)),
-      migrate: (model, migrations) => locked("migrate", () => applyMigrations(db, model, migrations)),
-      insertBatch: (target, rows, onConflict = "fail") => locked("insert", () => insertRows(db, target, rows, onConflict)),
+      migrate: (model, migrations) =>
+        locked("migrate", () => {
+          const applied = applyMigrations(db, model, migrations)
+          // A schema change is not rows: the journal cannot say it, the next write is a snapshot.
+          if (applied.length > 0) journal.invalidate()
+          return applied
+        }),
+      insertBatch: (target, rows, onConflict = "fail") =>
+        locked("insert", () => {
+          const outcomes = insertRows(db, target, rows, onConflict)
+          journal.record(target, rows, outcomes, onConflict)
+          return outcomes
+        }),
       count: (table) => locked("read", () => Number(queryRows(db, `SELECT count(*) AS n FROM ${quote(table)}`, [])[0]?.["n"] ?? 0)),
       select: (target, query) => locked("read", () => selectRows(db, target, query)),
       integrityProblems: locked("read", () => integrityProblems(db)),
@@ -191,22 +260,129 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
         const empty = new SQL.Database()
         db.close()
         db = empty
+        replaced = empty
+        journal.invalidate()
       }),
-      // Uninterruptible: an interrupted run would otherwise release its shard lock while the
-      // rename over the shard file is still under way, and could replace the next writer's file.
-      persist: lock.withPermits(1)(
-        Effect.uninterruptible(Effect.tryPromise({
-          try: async () => {
-            await makeDirectory(dirname(location))
-            const expected = onDisk
-            onDisk = await writeFileAtomic(location, db.export(), { beforeRename: () => requireUnchanged(location, expected) })
-          },
-          catch: fail("persist")
-        }))
-      )
+      // A checkpoint appends what the batches since the last one landed to the journal, which
+      // costs what they added; a whole snapshot only when the journal cannot say what changed,
+      // or would outgrow the database (then replaying it would cost more than reading a snapshot).
+      persist: persistWith(async () => {
+        if (journal.usable && journal.bytes <= databaseBytes(db)) {
+          await requireUnchanged(location, onDisk)
+          await journal.commit()
+        } else {
+          await snapshot()
+        }
+      }),
+      persistWhole: persistWith(snapshot)
     }
     return database
   })
+
+/** The database of the files found: the shard file, verified, with its journal's rows replayed. */
+const openReplayed = (SQL: SqlJsStatic, found: FoundFiles, location: string, use: "read" | "write"): Database => {
+  const db = openVerified(SQL, found.file?.bytes, use)
+  try {
+    replayJournal(db, found.replay)
+  } catch (error) {
+    db.close()
+    throw new Error(`its redo journal (${basename(journalFileOf(location))}) does not apply to it: ${reasonOf(error)}`, { cause: error })
+  }
+  return db
+}
+
+/** What a database takes as a file: SQLite's page count times its page size. */
+const databaseBytes = (db: Database): number => {
+  const pages = Number(queryRows(db, "PRAGMA page_count", [])[0]?.["page_count"] ?? 0)
+  const size = Number(queryRows(db, "PRAGMA page_size", [])[0]?.["page_size"] ?? 0)
+  return pages * size
+}
+
+/**
+ * Replays a journal's frames over the snapshot they apply to, in one transaction: each frame's
+ * rows with the statement that landed them, so the result is the database as it was after the
+ * frame's batch. A row that fails means the journal is not the snapshot's: the whole open fails
+ * rather than show a database that never was.
+ */
+const replayJournal = (db: Database, frames: ReadonlyArray<RowsFrame>): void => {
+  if (frames.length === 0) return
+  db.run("PRAGMA journal_mode = MEMORY")
+  db.run("PRAGMA foreign_keys = ON")
+  db.run("BEGIN")
+  try {
+    for (const frame of frames) {
+      const statement = db.prepare(insertStatement(frame, frame.onConflict))
+      try {
+        for (const row of frame.rows) statement.run(row as Array<SqlJsValue>)
+      } finally {
+        statement.free()
+      }
+    }
+    db.run("COMMIT")
+  } catch (error) {
+    rollbackAfter(db, error)
+  }
+}
+
+/** The shard file, and what its journal says about it, as `openDatabase` needs them. */
+interface FoundFiles {
+  readonly file: { readonly bytes: Uint8Array; readonly version: FileVersion } | undefined
+  /** The file's snapshot id: known to a writer (whose journal may apply to it), or when a journal is there. */
+  readonly snapshotId: SnapshotId | undefined
+  /** The journal's frames that apply to the file. */
+  readonly replay: ReadonlyArray<RowsFrame>
+  /** Where the journal's whole frames end, when it applies to the file and a writer goes on with it. */
+  readonly resume: number | undefined
+  /** A journal that a snapshot already holds (or one torn before it held anything): to remove. */
+  readonly staleJournal: boolean
+}
+
+/**
+ * Reads the shard file and its journal. A reader may meet a writer's snapshot between the two
+ * reads (a new file, a journal of the one before, or the other way round): it reads both again.
+ */
+const readShardFiles = async (location: string, use: "read" | "write"): Promise<FoundFiles> => {
+  for (let attempt = 1; ; attempt++) {
+    const file = await readShardFile(location, use)
+    const journal = await readJournal(location)
+    const found = matchJournal(location, file, journal, use)
+    if (typeof found !== "string") return found
+    const again = await readShardFile(location, use)
+    const moved = again?.version !== undefined && file?.version !== undefined ? !sameVersion(again.version, file.version) : again !== file
+    if (use === "write" || attempt >= 5 || !moved) throw new Error(found)
+  }
+}
+
+const matchJournal = (
+  location: string,
+  file: FoundFiles["file"],
+  journal: ParsedJournal | undefined,
+  use: "read" | "write"
+): FoundFiles | string => {
+  const none = { file, replay: [], resume: undefined, staleJournal: false }
+  if (journal === undefined) return { ...none, snapshotId: use === "write" && file !== undefined ? snapshotIdOf(file.bytes) : undefined }
+  // A header torn by a crash: the journal never had a synced frame.
+  if (journal.base === undefined) return { ...none, snapshotId: file === undefined ? undefined : snapshotIdOf(file.bytes), staleJournal: true }
+  const name = basename(location)
+  const journalName = basename(journalFileOf(location))
+  if (file === undefined) {
+    return (
+      `${journalName} is beside it but ${name} is not there: the journal holds the rows of checkpoints on top of ${name}, ` +
+      `and means nothing without it. Restore ${name}, or remove ${journalName} to start over`
+    )
+  }
+  const id = snapshotIdOf(file.bytes)
+  if (journal.supersededBy.includes(id)) return { ...none, snapshotId: id, staleJournal: true }
+  if (journal.base !== id) {
+    return (
+      `${journalName} beside it holds checkpoints on top of another version of ${name}: ${name} was replaced or changed by ` +
+      `another program while the journal was pending, or was copied without it. The journal is not replayed over a database ` +
+      `it does not belong to: put back the ${name} it belongs to, or remove ${journalName} to keep ${name} as it is ` +
+      `(dropping the journal's rows)`
+    )
+  }
+  return { file, snapshotId: id, replay: journal.frames, resume: use === "write" ? journal.validBytes : undefined, staleJournal: false }
+}
 
 /**
  * The shard file's bytes and version, or undefined when there is none. Refused: anything but
@@ -330,9 +506,10 @@ const roleOf = async (fileOf: (name: ShardName) => string, path: string, names: 
   return undefined
 }
 
-/** The files of a database that have fixed names: the file, SQLite's sidecars, the lock. */
+/** The files of a database that have fixed names: the file, its redo journal, SQLite's sidecars, the lock. */
 const FIXED_FILES: ReadonlyArray<readonly [string, (name: string) => string]> = [
   ["", (name) => `the shard file of ${name}`],
+  [".redo", (name) => `the redo journal of shard ${name}`],
   ["-wal", (name) => `SQLite's write-ahead log of shard ${name}`],
   ["-journal", (name) => `SQLite's rollback journal of shard ${name}`],
   ["-shm", (name) => `SQLite's shared-memory file of shard ${name}`],

@@ -51,8 +51,9 @@ export const RowOutcome = {
 /**
  * When an inserted row is durable. `commit`: as soon as `insertBatch` returns (a server
  * database, or any engine that commits to disk); `persist` then has nothing to do. `snapshot`:
- * only once `persist` has written the whole database (sql.js works on a copy in memory), so a
- * crash loses what was inserted since the last `persist`, and the pipeline says so per record.
+ * only once `persist` has made it durable (sql.js works on a copy in memory, and writes what a
+ * persist adds to a journal beside the file), so a crash loses what was inserted since the last
+ * `persist`, and the pipeline says so per record.
  */
 export type Durability = "commit" | "snapshot"
 
@@ -102,8 +103,19 @@ export interface ShardDatabase {
    * copy is replaced only by the next `persist`; a commit database is emptied at once.
    */
   readonly reset: Effect.Effect<void, StorageError>
-  /** Makes everything inserted so far durable; all or nothing. Nothing to do for `commit` durability. */
+  /**
+   * Makes everything inserted so far durable; all or nothing. Nothing to do for `commit`
+   * durability. It may keep what it makes durable beside the database's file (the sql.js
+   * storage appends it to a journal that opening the database replays), to cost what was added
+   * rather than the database's size: `persistWhole` folds it in.
+   */
   readonly persist: Effect.Effect<void, StorageError>
+  /**
+   * Like `persist`, and leaves the database whole in its own file, nothing pending beside it,
+   * for any other program that reads the file (the end of a load). Absent where `persist`
+   * already does.
+   */
+  readonly persistWhole?: Effect.Effect<void, StorageError>
 }
 
 /**
