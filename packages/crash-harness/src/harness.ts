@@ -6,9 +6,9 @@ import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seededRandom } from "@distributed-insert/shard"
 import { orders } from "@distributed-insert/shard-orders"
 import { users } from "@distributed-insert/shard-users"
-import { readShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { copyCliBundle } from "./cli-bundle.ts"
 import { runCli, spawnCli } from "./cli-process.ts"
+import { type LoadKind, type ShardHome, type ShardPlace, sqljsFiles } from "./shard-home.ts"
 
 /**
  * The crash harness: loads generated data, SIGKILLs the load at a random moment, and checks
@@ -28,6 +28,8 @@ export interface CrashOptions {
   readonly seed: number
   /** Told after every trial, e.g. to print it. */
   readonly onTrial?: (trial: TrialResult) => void
+  /** Where the shards live (shard-home.ts): sql.js files in the data directory unless told. */
+  readonly home?: ShardHome
 }
 
 export interface TrialResult {
@@ -53,6 +55,12 @@ export interface TrialResult {
    * opened the shards and replayed their journals; null when none was.
    */
   readonly replayKilledAfterMs: number | null
+  /** Where this trial's shards were (`ShardPlace.layout`). */
+  readonly layout: string
+  /** What the shards' engine's own checks after the kill found wrong (`ShardPlace.afterKill`); none for files. */
+  readonly placeProblems: ReadonlyArray<string>
+  /** What those checks told that is not wrong. */
+  readonly notes: ReadonlyArray<string>
 }
 
 export interface CrashSummary {
@@ -65,6 +73,10 @@ export interface CrashSummary {
   readonly journalsLeft: number
   readonly snapshotTempsLeft: number
   readonly replayKills: number
+  /** `ShardHome.description` of where the shards lived. */
+  readonly home: string
+  /** Trials whose engine's own checks found something wrong. */
+  readonly failedPlaceChecks: number
 }
 
 /**
@@ -88,15 +100,17 @@ interface Expected {
 /** Runs the trials with a copy of the built CLI made now (see cli-bundle.ts), removed at the end. */
 export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummary> => {
   const cli = await copyCliBundle()
+  const open = new Set<ShardPlace>()
   try {
-    return await runTrials(cli.main, options)
+    return await runTrials(cli.main, options, open)
   } finally {
+    await Promise.allSettled([...open].map((place) => place.close()))
     await cli.remove()
   }
 }
 
 /** The trials, run with the CLI whose entry point is `cliMain`. */
-const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashSummary> => {
+const runTrials = async (cliMain: string, options: CrashOptions, open: Set<ShardPlace>): Promise<CrashSummary> => {
   await rm(options.dir, { recursive: true, force: true })
   const inputs = join(options.dir, "inputs")
   const generated = await runCli(cliMain, ["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard.name])])
@@ -109,26 +123,40 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
 
   // Uninterrupted loads, one per way of running, which also say when the first checkpoint lands
   // (the report grows only then) and when the load ends: kills are spread over that window.
+  const home = options.home ?? sqljsFiles
+  // Each load's place is closed once the load is judged; `open` keeps those not closed yet, which
+  // runCrashTrials closes when a trial throws (a server keeps the databases nobody drops).
+  const openPlace = async (dataDir: string, load: LoadKind) => {
+    const place = await home.open(dataDir, load)
+    open.add(place)
+    return place
+  }
+  const closePlace = (place: ShardPlace) => {
+    open.delete(place)
+    return place.close()
+  }
   const timedLoad = async (workers: Workers) => {
     const dataDir = join(options.dir, `reference-${workers}`)
     const report = join(options.dir, `reference-${workers}.ndjson`)
+    const place = await openPlace(dataDir, { _tag: "reference" })
     const started = Date.now()
     let firstDurableMs: number | null = null
     const watch = setInterval(() => {
       if (firstDurableMs === null && (statSync(report, { throwIfNoEntry: false })?.size ?? 0) > 0) firstDurableMs = Date.now() - started
     }, 5)
-    const run = await runCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--report", report])).finally(() => clearInterval(watch))
+    const run = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", report])).finally(() => clearInterval(watch))
     const fullRunMs = Date.now() - started
     if (run.code !== 0) throw new Error(`reference load (workers ${workers}) failed: ${run.stderr}`)
     // Ending the window a little before the load does keeps most trials kills, even when this
     // first, colder load was slower than the ones to be killed.
-    return { dataDir, windowStart: (firstDurableMs ?? fullRunMs / 2) * 0.7, windowEnd: fullRunMs * 0.95 }
+    return { place, windowStart: (firstDurableMs ?? fullRunMs / 2) * 0.7, windowEnd: fullRunMs * 0.95 }
   }
   const windows = { off: await timedLoad("off"), on: await timedLoad("on") }
-  const referenceDir = windows.off.dataDir
+  await closePlace(windows.on.place)
+  const referencePlace = windows.off.place
   const expected = new Map<string, Expected>()
   for (const shard of SHARDS) {
-    const file = await readShardFile(join(referenceDir, `${shard.name}.db`), shard)
+    const file = await referencePlace.read(shard)
     if (file._tag !== "Sound") throw new Error(`reference ${shard.name}.db: ${file._tag}`)
     const lines = (await readFile(join(inputs, `${shard.name}.ndjson`), "utf8")).split("\n").filter((line) => line !== "")
     const idsByPosition = lines.map((line) => {
@@ -137,6 +165,7 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     })
     expected.set(shard.name, { idsByPosition, rows: file.rows })
   }
+  await closePlace(referencePlace)
 
   const random = seededRandom(options.seed)
   const trials: Array<TrialResult> = []
@@ -152,9 +181,12 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     // From a while before the first checkpoint to just after the load usually ends.
     const { windowStart, windowEnd } = windows[workers]
     const killedAfterMs = Math.round(windowStart + random.next() * (windowEnd - windowStart))
-    const killed = await killAfter(spawnCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--report", reportPath])), killedAfterMs)
+    const place = await openPlace(dataDir, { _tag: "trial", trial })
+    const killed = await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", reportPath])), killedAfterMs)
 
     const durable = await durableThroughByShard(reportPath)
+    // The engine's own checks first: a server may still be ending the killed load's sessions.
+    const checked = await place.afterKill({ durable, expected, batchSize: options.batchSize })
     let losses = 0
     let strangers = 0
     const corruptFiles: Array<string> = []
@@ -169,7 +201,7 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
       for (const shard of SHARDS) {
         const want = expected.get(shard.name)
         if (want === undefined) continue
-        const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
+        const file = await place.read(shard)
         if (file._tag === "Corrupt") {
           corruptFiles.push(`${shard.name}.db: ${file.reason}`)
           continue
@@ -187,15 +219,15 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     await judge()
     if (journalLeft) {
       replayKilledAfterMs = Math.round(random.next() * REPLAY_KILL_WINDOW_MS)
-      await killAfter(spawnCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"])), replayKilledAfterMs)
+      await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"])), replayKilledAfterMs)
       await judge()
     }
 
-    const rerun = await runCli(cliMain, populateArgs(dataDir, ["--workers", workers, "--on-conflict", "skip"]))
+    const rerun = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"]))
     const rerunProblems: Array<string> = rerun.code === 0 ? [] : [`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`]
     for (const shard of SHARDS) {
       const want = expected.get(shard.name)
-      const file = await readShardFile(join(dataDir, `${shard.name}.db`), shard)
+      const file = await place.read(shard)
       if (want === undefined) continue
       if (file._tag !== "Sound") {
         rerunProblems.push(`${shard.name}.db after the re-run: ${file._tag === "Corrupt" ? file.reason : "missing"}`)
@@ -218,10 +250,14 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
       rerunProblems,
       journalLeft,
       snapshotTempLeft,
-      replayKilledAfterMs
+      replayKilledAfterMs,
+      layout: place.layout,
+      placeProblems: checked.problems,
+      notes: checked.notes
     }
     trials.push(result)
     options.onTrial?.(result)
+    await closePlace(place)
   }
   return {
     trials,
@@ -232,7 +268,9 @@ const runTrials = async (cliMain: string, options: CrashOptions): Promise<CrashS
     failedReruns: trials.filter((trial) => trial.rerunProblems.length > 0).length,
     journalsLeft: trials.filter((trial) => trial.journalLeft).length,
     snapshotTempsLeft: trials.filter((trial) => trial.snapshotTempLeft).length,
-    replayKills: trials.filter((trial) => trial.replayKilledAfterMs !== null).length
+    replayKills: trials.filter((trial) => trial.replayKilledAfterMs !== null).length,
+    home: home.description,
+    failedPlaceChecks: trials.filter((trial) => trial.placeProblems.length > 0).length
   }
 }
 
@@ -240,7 +278,9 @@ export const summaryLine = (summary: CrashSummary): string =>
   `${summary.trials.length} trials, ${summary.kills} kills (${summary.trials.length - summary.kills} loads finished first), ` +
   `${summary.losses} losses, ${summary.strangers} strangers, ${summary.corruptFiles} corrupt files, ${summary.failedReruns} failed re-runs; ` +
   `${summary.journalsLeft} kills left a redo journal (each replayed by a re-run killed during its start: ${summary.replayKills}), ` +
-  `${summary.snapshotTempsLeft} came during a snapshot write`
+  `${summary.snapshotTempsLeft} came during a snapshot write` +
+  // Only where the engine has checks of its own, so that the files' line stays as it was.
+  (summary.home === sqljsFiles.description ? "" : `, ${summary.failedPlaceChecks} trials failing the engine's checks`)
 
 /** SIGKILLs `child` after `ms` unless it has exited by then; resolves once it is gone, with whether the kill did it. */
 const killAfter = (child: ChildProcess, ms: number): Promise<boolean> =>
