@@ -36,6 +36,9 @@ if command -v pg_ctlcluster >/dev/null 2>&1; then
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$_di_pg_role') THEN
         CREATE ROLE $_di_pg_role LOGIN CREATEDB PASSWORD '$_di_pg_password';
       END IF; END \\\$\\\$;\"" >/dev/null
+    # DROP DATABASE ... WITH (FORCE) ends the sessions in it, autovacuum's workers among them,
+    # which belong to no role of ours: without this, dropping a just-loaded test database can fail.
+    _di_pg_as_postgres "psql -qAt -p $_di_port -c 'GRANT pg_signal_backend TO $_di_pg_role'" >/dev/null
   done
   export DISTRIBUTED_INSERT_TEST_PG="postgres://$_di_pg_role:$_di_pg_password@127.0.0.1:5432/postgres"
   export DISTRIBUTED_INSERT_TEST_PG2="postgres://$_di_pg_role:$_di_pg_password@127.0.0.1:5433/postgres"
