@@ -38,7 +38,7 @@ if command -v pg_ctlcluster >/dev/null 2>&1; then
       END IF; END \\\$\\\$;\"" >/dev/null
     # DROP DATABASE ... WITH (FORCE) ends the sessions in it, autovacuum's workers among them,
     # which belong to no role of ours: without this, dropping a just-loaded test database can fail.
-    _di_pg_as_postgres "psql -qAt -p $_di_port -c 'GRANT pg_signal_backend TO $_di_pg_role'" >/dev/null
+    _di_pg_as_postgres "psql -qAt -p $_di_port -c 'SET client_min_messages = warning' -c 'GRANT pg_signal_backend TO $_di_pg_role'" >/dev/null
   done
   export DISTRIBUTED_INSERT_TEST_PG="postgres://$_di_pg_role:$_di_pg_password@127.0.0.1:5432/postgres"
   export DISTRIBUTED_INSERT_TEST_PG2="postgres://$_di_pg_role:$_di_pg_password@127.0.0.1:5433/postgres"
