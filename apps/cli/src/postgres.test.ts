@@ -1,13 +1,13 @@
+import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seedShards } from "@distributed-insert/seed-shards"
 import { createTestDatabase, skipWithoutPg, type TestDatabase } from "@distributed-insert/storage-pg/testing"
-import pg from "pg"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type CliRun, parseJsonReport, runCli } from "./testing.ts"
+import { type CliRun, cliPath, parseJsonReport, runCli } from "./testing.ts"
 import { comparableReport, pgRows, psql, reportFileRecords, shardNamed, sqliteRows } from "./testing-postgres.ts"
 import { seedShardArgs } from "./testing-registry.ts"
 
@@ -176,11 +176,18 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
     const pgDb = await database()
     const args = ["--data-dir", join(dir, "data"), ...onPg(pgDb.url)]
     expect((await cli(["populate", "--quiet", ...seedShardArgs, ...args])).code).toBe(0)
-    // Another writer of users, as storage-pg takes it: the session-level advisory lock of its name.
-    const holder = new pg.Client({ connectionString: pgDb.url })
-    await holder.connect()
+    // Another writer of users, as storage-pg takes it: the session-level advisory lock of its
+    // name, held by a psql session until it is killed (its server process then sees the client
+    // gone within 100 ms, mid-sleep, and ends, letting go of the lock).
+    const holder = spawn("psql", ["-X", "-q", "-d", pgDb.url, "-c", "SET client_connection_check_interval = 100", "-c", "SELECT pg_advisory_lock(hashtextextended('distributed-insert shard database users', 0))", "-c", "SELECT pg_sleep(60)"], {
+      stdio: "ignore"
+    })
+    const holderGone = new Promise((resolve) => holder.on("close", resolve))
     try {
-      await holder.query("SELECT pg_advisory_lock(hashtextextended('distributed-insert shard database ' || $1, 0))", ["users"])
+      for (let waited = 0; (await psql(pgDb.url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")).trim() === "0"; waited += 20) {
+        if (waited > 10_000) throw new Error("psql did not take the lock")
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
       const refused = await cli(["populate", "--json", "--quiet", "--shard", "users", "--shard", "products", "--on-conflict", "skip", "--wait-lock", "0.5", ...args])
       expect(refused.code).toBe(1)
       const report = parseJsonReport(refused.stdout)
@@ -200,13 +207,162 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
       // With time to wait, a writer waits for the lock and loads once it is let go.
       const waiting = cli(["populate", "--json", "--quiet", "--shard", "users", "--on-conflict", "skip", "--wait-lock", "20", ...args])
       await new Promise((resolve) => setTimeout(resolve, 1_500))
-      await holder.query("SELECT pg_advisory_unlock_all()")
+      holder.kill()
+      await holderGone
       const waited = await waiting
       expect(waited.code, waited.stderr).toBe(0)
       expect(waited.stderr).toContain("waiting up to 20 s")
       expect(parseJsonReport(waited.stdout).summary).toMatchObject({ skipped: 9, invalid: 1 })
     } finally {
-      await holder.end()
+      holder.kill()
     }
+  })
+
+  it("runs every command on PostgreSQL shards: migrate, populate (CSV, JSON array, NDJSON, --on-conflict, --report), shards, check, list, get", async () => {
+    const pgDb = await database()
+    const args = ["--data-dir", join(dir, "data"), ...onPg(pgDb.url)]
+    const migrated = await cli(["migrate", "--json", ...args])
+    expect(migrated.code, migrated.stderr).toBe(0)
+    expect(JSON.parse(migrated.stdout).map((each: { database: string; applied: ReadonlyArray<unknown>; error: unknown }) => [each.database, each.applied.length, each.error])).toEqual(
+      SEED.map((name) => [name, 1, null])
+    )
+    const again = await cli(["migrate", "--json", ...args])
+    expect(JSON.parse(again.stdout).map((each: { applied: ReadonlyArray<unknown> }) => each.applied.length)).toEqual([0, 0, 0])
+
+    const users = join(dir, "users.csv")
+    const products = join(dir, "products.json")
+    const orders = join(dir, "orders.ndjson")
+    await writeFile(users, "id,name,email\n1,Ann,ann@example.com\n2,Bo,bo@example.com\n3,,nobody@example.com\n")
+    await writeFile(products, JSON.stringify([{ id: 1, name: "Lamp", price: 0.1 }, { id: 2, name: "Desk", price: 1e-7 }, { id: 3, name: "Chair", price: 12345.678901234567 }]))
+    await writeFile(orders, `${[{ id: 1, user_id: 1, product_id: 1, quantity: 2 }, { id: 2, user_id: 2, product_id: 2, quantity: 0 }].map((order) => JSON.stringify(order)).join("\n")}\n`)
+    const inputs = ["--input", `users=${users}`, "--input", `products=${products}`, "--input", `orders=${orders}`]
+    const report = join(dir, "first.ndjson")
+    const loaded = await cli(["populate", "--json", "--report", report, ...inputs, ...args])
+    expect(loaded.code, loaded.stderr).toBe(0)
+    const first = parseJsonReport(loaded.stdout)
+    expect(first.shards.map((shard) => [shard.shard, shard.counts.inserted, shard.counts.invalid, shard.durableThrough])).toEqual([
+      ["users", 2, 1, 3],
+      ["products", 3, 0, 3],
+      ["orders", 1, 1, 2]
+    ])
+    // Markers follow commits: each shard's reach its last record.
+    expect([...(await durableThroughByShard(report)).entries()].sort()).toEqual([["orders", 2], ["products", 3], ["users", 3]])
+    expect(await psql(pgDb.url, "SELECT id, name, email FROM users.users ORDER BY id")).toBe("1|Ann|ann@example.com\n2|Bo|bo@example.com\n")
+    // Doubles as given, to the last bit: PostgreSQL prints the shortest text that reads back exactly.
+    expect(await psql(pgDb.url, "SELECT string_agg(price::text, ' ' ORDER BY id) FROM products.products")).toBe("0.1 1e-07 12345.678901234567\n")
+
+    const skipped = await cli(["populate", "--json", "--on-conflict", "skip", "--input", `users=${users}`, ...args])
+    expect(parseJsonReport(skipped.stdout).summary).toMatchObject({ inserted: 0, skipped: 2, invalid: 1, failed: 0 })
+    await writeFile(users, "id,name,email\n2,Bob,bob@example.com\n4,Dee,dee@example.com\n")
+    const replaced = await cli(["populate", "--json", "--on-conflict", "replace", "--input", `users=${users}`, ...args])
+    expect(parseJsonReport(replaced.stdout).summary).toMatchObject({ inserted: 1, replaced: 1, failed: 0 })
+    const refused = await cli(["populate", "--json", "--on-conflict", "fail", "--input", `users=${users}`, ...args])
+    expect(refused.code).toBe(0)
+    expect(parseJsonReport(refused.stdout).shards[0]?.records?.map((record) => record.errors)).toEqual(
+      [1, 2].map(() => ['duplicate key value violates unique constraint "users_pkey"'])
+    )
+    expect(await psql(pgDb.url, "SELECT id, name FROM users.users ORDER BY id")).toBe("1|Ann\n2|Bob\n4|Dee\n")
+
+    const shards = await cli(["shards", "--json", ...args])
+    expect(shards.code, shards.stderr).toBe(0)
+    expect(JSON.parse(shards.stdout).shards.map((shard: { shard: string; engine: string; rows: number }) => [shard.shard, shard.engine, shard.rows])).toEqual([
+      ["users", "postgres", 3],
+      ["products", "postgres", 3],
+      ["orders", "postgres", 1]
+    ])
+    const listed = await cli(["list", "User", ...args])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(/2\s+Bob\s+bob@example\.com/)
+    const got = await cli(["get", "User", "4", ...args])
+    expect(got.stdout).toMatch(/name\s+Dee/)
+    expect(JSON.parse((await cli(["get", "Product", "3", "--json", ...args])).stdout)).toEqual({ id: 3, name: "Chair", price: 12345.678901234567 })
+    const missing = await cli(["get", "User", "99", ...args])
+    expect([missing.code, missing.stderr]).toEqual([1, "error: User 99 not found in shard users\n"])
+
+    const checked = await cli(["check", ...args])
+    expect(checked.code, checked.stderr).toBe(0)
+    expect(checked.stdout).toMatch(/users\s+postgres\s+\S+\s+ok\s+up to date\s+ok/)
+    // A schema changed behind the storage's back: the table no longer is the one its migration made.
+    await psql(pgDb.url, "ALTER TABLE users.users ALTER COLUMN name DROP NOT NULL")
+    const tampered = await cli(["check", "--json", ...args])
+    expect(tampered.code).toBe(1)
+    const found = JSON.parse(tampered.stdout).shards.map((shard: { shard: string; status: string; problems: ReadonlyArray<string> }) => [shard.shard, shard.status, shard.problems])
+    expect(found).toEqual([
+      ["users", "problem", ["integrity: table users: column name takes NULL, but the field never does: declare it NOT NULL (made by migration User v1)"]],
+      ["products", "ok", []],
+      ["orders", "ok", []]
+    ])
+    expect(tampered.stderr).toContain("check found problems in shard users")
+  })
+
+  it("says clearly when a password is wrong or the server is not there, and never shows the password", async () => {
+    const pgDb = await database()
+    const secret = "Hunter2-not-the-password"
+    const wrong = new URL(pgDb.url)
+    wrong.password = secret
+    const closed = new URL(pgDb.url)
+    closed.port = "1"
+    for (const [url, reason] of [
+      [wrong.toString(), 'password authentication failed for user "'],
+      [closed.toString(), "is not reachable: the connection was refused"]
+    ] as const) {
+      const args = ["--data-dir", join(dir, "data"), "--database", `users=${url}`]
+      const report = join(dir, "report.ndjson")
+      const runs = {
+        populate: await cli(["populate", "--json", "--shard", "users", "--report", report, ...args]),
+        text: await cli(["populate", "--shard", "users", ...args]),
+        migrate: await cli(["migrate", "--shard", "users", ...args]),
+        shards: await cli(["shards", ...args]),
+        check: await cli(["check", "--json", ...args]),
+        list: await cli(["list", "User", ...args]),
+        get: await cli(["get", "User", "1", "--json", ...args])
+      }
+      for (const [command, run] of Object.entries(runs)) {
+        expect(run.code, `${command}: ${run.stderr}`).toBe(1)
+        expect(run.stdout + run.stderr, command).toContain(reason)
+        expect(run.stdout + run.stderr, command).not.toContain(secret)
+      }
+      expect(parseJsonReport(runs.populate.stdout).shards[0]?.error?.operation).toBe("open")
+      expect(existsSync(report) ? await readFile(report, "utf8") : "").not.toContain(secret)
+    }
+  })
+
+  // Both exit 130, "interrupted", as the CLI documents it for Ctrl-C and SIGTERM alike (help.ts).
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 130]
+  ] as const)("stops a PostgreSQL load on %s: exit %d, its lock let go at once, the rows exactly what the report's markers say", async (signal, code) => {
+    const pgDb = await database()
+    const generated = join(dir, "generated")
+    expect((await cli(["generate", "--count", "60000", "--seed", "3", "--shard", "users", "--out", generated])).code).toBe(0)
+    const args = ["--data-dir", join(dir, "data"), "--database", `users=${pgDb.url}`, "--input", `users=${join(generated, "users.ndjson")}`]
+    const report = join(dir, "stopped.ndjson")
+    const child = spawn(process.execPath, [cliPath, "populate", "--quiet", "--batch-size", "500", "--report", report, ...args], {
+      env: { ...process.env, INIT_CWD: "" },
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    const ended = new Promise<number | null>((resolve) => child.on("close", resolve))
+    // Once a few batches are committed, mid-load.
+    for (let waited = 0; (await durableThroughByShard(report)).get("users") === undefined; waited += 5) {
+      if (waited > 20_000) throw new Error(`no marker after 20 s: ${stderr}`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    child.kill(signal)
+    expect(await ended, stderr).toBe(code)
+    const through = (await durableThroughByShard(report)).get("users") ?? 0
+    expect(through).toBeGreaterThan(0)
+    expect(through).toBeLessThan(60_000)
+    const landed = (await reportFileRecords(report)).filter((record) => record.position <= through && record.status === "inserted")
+    const ids = await psql(pgDb.url, "SELECT string_agg(id::text, ',' ORDER BY id) FROM users.users")
+    expect(ids.trim(), `${signal}: rows = the records inserted through marker ${through}`).toBe(landed.map((record) => String(record.position)).join(","))
+
+    // The lock went with the process's session: a writer that will not wait takes it at once, and completes the load.
+    const completed = await cli(["populate", "--json", "--quiet", "--wait-lock", "0", "--on-conflict", "skip", ...args])
+    expect(completed.code, completed.stderr).toBe(0)
+    const { summary } = parseJsonReport(completed.stdout)
+    expect(summary.failed).toBe(0)
+    expect((await psql(pgDb.url, "SELECT count(*) FROM users.users")).trim()).toBe(String(summary.inserted + summary.skipped))
   })
 })

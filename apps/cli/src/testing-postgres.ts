@@ -75,19 +75,25 @@ const VARYING = new Set(["startedAt", "finishedAt", "durationMs", "location", "c
 export const comparableReport = (report: JsonReport): unknown =>
   JSON.parse(JSON.stringify(report), (key, value) => (VARYING.has(key) ? undefined : value))
 
-interface ReportLine {
+/** A record's line of a `--report` file, as these tests compare it. */
+export interface ReportRecord {
   readonly shard: string
-  readonly position?: number
-  readonly checkpoint?: { readonly through: number }
+  readonly position: number
+  readonly line: unknown
+  readonly status: string
+  readonly errors: unknown
+  readonly issues: unknown
 }
+
+type ReportLine = Partial<ReportRecord> & { readonly shard: string; readonly checkpoint?: { readonly through: number } }
 
 /**
  * A `--report` file's records without the markers, by shard and position (the shards' lines
  * interleave as they run): shard, position, line, status, messages and issues of each.
  */
-export const reportFileRecords = async (path: string): Promise<ReadonlyArray<ReportLine>> =>
+export const reportFileRecords = async (path: string): Promise<ReadonlyArray<ReportRecord>> =>
   linesOf(await readFile(path, "utf8"))
-    .map((line): ReportLine & Record<string, unknown> => JSON.parse(line))
+    .map((line): ReportLine => JSON.parse(line))
     .filter((line) => line.checkpoint === undefined)
-    .map(({ shard, position, line, status, errors, issues }) => ({ shard, position, line, status, errors, issues }))
-    .sort((a, b) => (a.shard === b.shard ? (a.position ?? 0) - (b.position ?? 0) : a.shard < b.shard ? -1 : 1))
+    .map(({ shard, position, line, status, errors, issues }): ReportRecord => ({ shard, position: position ?? 0, line, status: status ?? "", errors, issues }))
+    .sort((a, b) => (a.shard === b.shard ? a.position - b.position : a.shard < b.shard ? -1 : 1))
