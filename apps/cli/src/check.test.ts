@@ -159,7 +159,7 @@ describe("distributed-insert check", () => {
     const result = await runCli(["check", "--data-dir", nowhere])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/users\s+sqlite\s+\S*users\.db \(missing\)\s+-\s+behind by 1\s+problem/)
-    expect(result.stdout).toContain("users: the file does not exist: migrate or populate creates it")
+    expect(result.stdout).toContain("users: the database does not exist yet (no file, or no schema on its PostgreSQL server): migrate or populate creates it")
     expect(await readdir(dataDir)).toEqual([])
   })
 

@@ -10,7 +10,7 @@ import { populateCommand, populateHelp } from "./commands/populate.ts"
 import { shardsCommand, shardsHelp } from "./commands/shards.ts"
 import { BUILT_IN_FLAGS, type CommandHelp, PROGRAM, presenter } from "./help.ts"
 
-const DESCRIPTION = "Validate records and insert them concurrently into one SQLite shard per model"
+const DESCRIPTION = "Validate records and insert them concurrently into one database (shard) per model, in SQLite files or on PostgreSQL servers"
 
 /** The commands, in the order `--help` lists them. */
 export const commands = [

@@ -86,7 +86,7 @@ describe("checkShards", () => {
         integrity: "ok",
         schemaVersion: 0,
         schema: "behind by 1",
-        problems: ["the file does not exist: migrate or populate creates it"]
+        problems: ["the database does not exist yet (no file, or no schema on its PostgreSQL server): migrate or populate creates it"]
       })
       expect(byShard.get("older")).toMatchObject({
         exists: true,

@@ -29,8 +29,9 @@ export interface ShardCheck {
 }
 
 /**
- * Checks each selected shard's file (all by default): that it exists and opens, SQLite's
- * integrity check, and that its applied migrations are those the plugin declares. Reads only,
+ * Checks each selected shard's database (all by default): that it exists and opens, its engine's
+ * integrity check (SQLite's on a file; on PostgreSQL, that its tables are those its migrations
+ * made), and that its applied migrations are those the plugin declares. Reads only,
  * through the router's `dbForRead`: it never creates or writes a file. A shard that cannot be
  * opened or read is a result with its problem, and the others are still checked.
  */
@@ -59,7 +60,7 @@ const checkShard = (shard: Shard) =>
     const schema = Result.map(ledger, (entries) => schemaOf(shard, entries))
 
     const problems = [
-      ...(database.exists ? [] : ["the file does not exist: migrate or populate creates it"]),
+      ...(database.exists ? [] : ["the database does not exist yet (no file, or no schema on its PostgreSQL server): migrate or populate creates it"]),
       ...(integrity === "ok" ? [] : integrity.map((problem) => `integrity: ${problem}`)),
       ...Result.match(schema, {
         onFailure: (error) => [`cannot read the applied migrations: ${error.reason}`],

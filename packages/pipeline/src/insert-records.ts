@@ -39,8 +39,9 @@ export interface InsertOptions extends Partial<Pick<LoadSettings, "batchSize" | 
    */
   readonly onRecords?: (seen: number) => void
   /**
-   * Runs after every batch but the last, with how many records were processed so far: the
-   * place for a checkpoint, never in the middle of a batch. Its failure stops the load.
+   * Runs after every batch but the last (after the last too where commits are durable), with how
+   * many records were processed so far: the place for a checkpoint or a marker, never in the
+   * middle of a batch. Its failure stops the load.
    */
   readonly afterBatch?: (processed: number) => Effect.Effect<void, StorageError | ReportError>
 }
@@ -72,6 +73,20 @@ export const insertRecords = (
       position += items.length
       return insertBatch(shard, database, items, first, validate, results, options.onConflict ?? DEFAULT_LOAD_SETTINGS.onConflict)
     })
+    // Where a batch's commit makes it durable (PostgreSQL), the batch, its results and what
+    // `afterBatch` says of them (the report's marker) are one step an interruption (Ctrl-C,
+    // SIGTERM, a worker told to stop) waits for: stopped between the commit and the results, the
+    // report would say less than the database holds. The last batch too is followed by
+    // `afterBatch` there, for the same reason. Elsewhere a batch is in memory until a checkpoint
+    // writes it, and stopping in between loses nothing the report claims.
+    const commits = database.durability === "commit"
+    const committedBatch = (thenAfterBatch: boolean) => {
+      const step = flush.pipe(
+        Effect.andThen(Effect.sync(() => options.onBatch?.())),
+        Effect.andThen(() => (thenAfterBatch && options.afterBatch !== undefined ? options.afterBatch(position) : Effect.void))
+      )
+      return commits ? Effect.uninterruptible(step) : step
+    }
     while (true) {
       const next = yield* Effect.tryPromise({
         try: async () => iterator.next(),
@@ -82,18 +97,13 @@ export const insertRecords = (
       for (const item of next.value) {
         batch.push(item)
         if (batch.length >= batchSize) {
-          yield* flush
-          options.onBatch?.()
-          if (options.afterBatch !== undefined) yield* options.afterBatch(position)
+          yield* committedBatch(true)
           yield* yieldToEventLoop
         }
       }
       options.onRecords?.(position + batch.length)
     }
-    if (batch.length > 0) {
-      yield* flush
-      options.onBatch?.()
-    }
+    if (batch.length > 0) yield* committedBatch(commits)
   })
 
 /**

@@ -166,10 +166,16 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
       ).pipe(Effect.uninterruptible)
     // A database whose commits are durable has nothing to write: each committed batch is
     // durable as it stands, and the report says so batch by batch.
+    // The last batch's marker is written with it (see insertRecords): the end of the load then
+    // has nothing more to say, and says nothing twice.
     const committed = (through: number) =>
-      Effect.sync(() => {
-        durableThrough = through
-      }).pipe(Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError })), Effect.uninterruptible)
+      Effect.suspend(() =>
+        through === durableThrough
+          ? Effect.void
+          : Effect.sync(() => {
+              durableThrough = through
+            }).pipe(Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError })))
+      ).pipe(Effect.uninterruptible)
     const checkpoint = (processed: number) =>
       database.durability === "commit"
         ? committed(processed)

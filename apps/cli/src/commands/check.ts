@@ -14,10 +14,10 @@ import { unclaimedJson, unclaimedLines } from "../render/unclaimed.ts"
 import { style } from "../style.ts"
 import { terminalSafe } from "../terminal-text.ts"
 
-/** What `check` looks at, per engine: `--help` says it, and the README's Configuration. */
+/** What `check` looks at, per engine: `--help` says it, and the README's Engines. */
 const ENGINE_CHECKS = [
   "SQLite files (sqlite): that the file opens as a SQLite database, SQLite's PRAGMA integrity_check, and the schema version in its migrations ledger.",
-  "PostgreSQL databases (postgres): that the server answers and the database opens, the checks the storage-pg engine runs as its integrity check, and the schema version in its migrations ledger."
+  "PostgreSQL databases (postgres): that the server answers and the shard database's schema opens; that its tables are still those its migrations made (columns, types, NOT NULL, primary key), that no index is invalid and no constraint NOT VALID (PostgreSQL keeps its own files sound: there is no file check to run); and the schema version in its migrations ledger."
 ]
 
 /** `check` completed and found something wrong with some shard: exit code 1. */

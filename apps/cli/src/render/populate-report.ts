@@ -57,7 +57,8 @@ const renderShard = (shard: ShardReport, primaryKey: string | undefined): Array<
     // Checkpoints made part of the load durable: say how far, and how to complete it.
     if (shard.durableThrough > 0) {
       lines.push(
-        `  records 1-${count(shard.durableThrough)} are durable (${count(shard.checkpoints)} checkpoints); re-run with --on-conflict skip to load the rest`
+        // A database whose commits are durable (PostgreSQL) writes nothing back: no checkpoints to count.
+        `  records 1-${count(shard.durableThrough)} are durable${shard.checkpoints > 0 ? ` (${count(shard.checkpoints)} checkpoints)` : ""}; re-run with --on-conflict skip to load the rest`
       )
     }
   }

@@ -1,5 +1,6 @@
 import { basename } from "node:path"
 import type { UnclaimedDatabase } from "@distributed-insert/storage"
+import { isUrl } from "../config/database-location.ts"
 import { terminalSafe } from "../terminal-text.ts"
 import { jsonLocation, shownLocation } from "./location.ts"
 
@@ -9,12 +10,16 @@ import { jsonLocation, shownLocation } from "./location.ts"
  * the table nor the exit code, and nothing is done to them. One line each, for under the table:
  *
  *     unclaimed: data/legacy.db (and legacy.db-journal): no registered shard uses it; left as it is
+ *     unclaimed: schema legacy of postgres://app@db1:5432/shop: no registered shard uses it; left as it is
  */
 export const unclaimedLines = (unclaimed: ReadonlyArray<UnclaimedDatabase>): ReadonlyArray<string> =>
   unclaimed.map((database) => {
     // Named, because whoever moves the database away must move them with it.
     const sidecars = database.sidecars.length === 0 ? "" : ` (and ${database.sidecars.map((path) => basename(path)).join(", ")})`
-    return terminalSafe(`unclaimed: ${shownLocation(database.location)}${sidecars}: no registered shard uses it; left as it is`)
+    // Several databases share one PostgreSQL database, a schema each: its URL alone would name
+    // them all alike, so the schema is named too.
+    const where = isUrl(database.location) ? `schema ${database.name} of ${shownLocation(database.location)}` : shownLocation(database.location)
+    return terminalSafe(`unclaimed: ${where}${sidecars}: no registered shard uses it; left as it is`)
   })
 
 /**
