@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { type Shard, ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
 import { PgStorage, redactUrl } from "@distributed-insert/storage-pg"
-import { databaseUrl } from "@distributed-insert/storage-pg/testing"
+import { createDatabaseOn, type TestDatabase } from "@distributed-insert/storage-pg/testing"
 import { readShardFile, type ShardFile } from "@distributed-insert/storage-sqljs/testing"
 import { Effect } from "effect"
 import pg from "pg"
@@ -58,36 +57,31 @@ export const postgresHome = (options: PostgresHomeOptions): ShardHome => {
 const openPlace = async (options: PostgresHomeOptions, dataDir: string, load: LoadKind): Promise<ShardPlace> => {
   const layout = layoutOf(load)
   const tag = load._tag === "reference" ? "ref" : `t${load.trial}`
-  /** Database name (the PostgreSQL one) by shard, for the shards this load puts on the server. */
-  const made = new Map<string, string>()
+  /** Database (the PostgreSQL one) by shard, for the shards this load puts on the server. */
+  const databases = new Map<string, TestDatabase>()
   const close = async () => {
     const failures: Array<string> = []
-    for (const name of made.values()) await dropDatabase(options.url, name).catch((error: unknown) => failures.push(messageOf(error)))
+    for (const database of databases.values()) await database.drop().catch((error: unknown) => failures.push(messageOf(error)))
     if (failures.length > 0) throw new Error(failures.join("; "))
   }
   try {
     for (const shard of ["users", "orders"]) {
       if (layout === "mixed" && shard === FILE_SHARD_IN_MIXED) continue
-      const name = `di_crash_${process.pid}_${tag}_${shard}_${randomBytes(3).toString("hex")}`
-      await onServer(options.url, `CREATE DATABASE "${name}"`)
-      made.set(shard, name)
+      databases.set(shard, await createDatabaseOn(options.url, `di_crash_${process.pid}_${tag}_${shard}`))
     }
   } catch (error) {
     await close().catch(() => undefined)
     throw new Error(`cannot create the trial databases on ${redactUrl(options.url)}: ${messageOf(error)}`, { cause: error })
   }
-  const urlOf = (shard: string): string | undefined => {
-    const name = made.get(shard)
-    return name === undefined ? undefined : databaseUrl(options.url, name)
-  }
+  const urlOf = (shard: string): string | undefined => databases.get(shard)?.url
   return {
     layout: layout === "postgres" ? "postgres" : `mixed (users: PostgreSQL, ${FILE_SHARD_IN_MIXED}: file)`,
-    args: [...made.keys()].flatMap((shard) => ["--database", `${shard}=${urlOf(shard)}`]),
+    args: [...databases].flatMap(([shard, { url }]) => ["--database", `${shard}=${url}`]),
     read: (shard) => {
       const url = urlOf(shard.name)
       return url === undefined ? readShardFile(join(dataDir, `${shard.name}.db`), shard) : readPgShard(url, shard)
     },
-    afterKill: (context) => afterKill(options, made, context),
+    afterKill: (context) => afterKill(options, databases, context),
     close
   }
 }
@@ -104,19 +98,18 @@ const openPlace = async (options: PostgresHomeOptions, dataDir: string, load: Lo
  * 3. Each row once (the reader's rows against their distinct ids), and the rows are those of a
  *    whole-batch prefix of the input: the markers' batch, or one batch more (commit-markers.ts).
  */
-const afterKill = async (options: PostgresHomeOptions, made: ReadonlyMap<string, string>, context: KillContext) => {
+const afterKill = async (options: PostgresHomeOptions, databases: ReadonlyMap<string, TestDatabase>, context: KillContext) => {
   const problems: Array<string> = []
   const notes: Array<string> = []
   const deadline = Date.now() + (options.settleSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000
   const started = Date.now()
-  for (const [shard, name] of made) {
+  for (const [shard, { name }] of databases) {
     const left = await waitForSessionsToEnd(options.url, name, deadline)
     if (left > 0) problems.push(`${shard}: ${left} sessions of the killed load still connected after ${options.settleSeconds ?? DEFAULT_SETTLE_SECONDS} s`)
   }
   const settledMs = Date.now() - started
   if (settledMs >= 50) notes.push(`sessions ended after ${settledMs} ms`)
-  for (const [shard, name] of made) {
-    const url = databaseUrl(options.url, name)
+  for (const [shard, { url }] of databases) {
     const locked = await takeWriterLock(url, shard)
     if (locked !== undefined) problems.push(`${shard}: a new writer cannot take the lock: ${locked}`)
     const rows = await selectRows(url, shard)
@@ -218,37 +211,6 @@ export const readPgShard = (url: string, shard: Shard): Promise<ShardFile> => {
       Effect.provide(PgStorage.layer({ databases: { [shard.name]: url } }))
     )
   )
-}
-
-/** Runs `sql` on the database `url` names (the server's maintenance database). */
-const onServer = async (url: string, sql: string): Promise<void> => {
-  const client = new pg.Client({ connectionString: url, application_name: "distributed-insert crash harness" })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
-  }
-}
-
-const DROP_ATTEMPTS = 20
-const DROP_PAUSE_MS = 250
-
-/**
- * Drops a trial database, ending the sessions still connected to it. Tried again for a few
- * seconds, as storage-pg's testing does: FORCE cannot end some sessions (autovacuum on a table
- * just loaded), which end on their own soon after.
- */
-const dropDatabase = async (url: string, name: string): Promise<void> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await onServer(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      return
-    } catch (error) {
-      if (attempt >= DROP_ATTEMPTS) throw new Error(`cannot drop trial database ${name} on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error })
-      await new Promise((resolve) => setTimeout(resolve, DROP_PAUSE_MS))
-    }
-  }
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))

@@ -87,8 +87,14 @@ const onServer = async (url: string, sql: string): Promise<void> => {
  * A new, empty database on test server `server`, named `<prefix>_<time>_<random>` so that
  * concurrent test runs never meet. Outside Effect, for scripts; see `withTestDatabase`.
  */
-export const createTestDatabase = async (server: PgTestServer = "first", prefix = "di_test"): Promise<TestDatabase> => {
-  const base = serverUrl(server)
+export const createTestDatabase = async (server: PgTestServer = "first", prefix = "di_test"): Promise<TestDatabase> =>
+  createDatabaseOn(serverUrl(server), prefix)
+
+/**
+ * A new, empty database on the server `base` reaches (a URL whose user may CREATE DATABASE),
+ * named as `createTestDatabase`'s are: for tools given a server of their own, like the crash harness.
+ */
+export const createDatabaseOn = async (base: string, prefix: string): Promise<TestDatabase> => {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`
   try {
     await onServer(base, `CREATE DATABASE "${name}"`)
