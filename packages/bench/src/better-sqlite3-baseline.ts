@@ -16,8 +16,9 @@ import { parseArgs } from "node:util"
 import { seedShards } from "@distributed-insert/seed-shards"
 import type { Row, Shard } from "@distributed-insert/shard"
 import Database from "better-sqlite3"
-import { Result, Schema } from "effect"
+import { Schema } from "effect"
 import { type Atomicity, atomicities, isAtomicity } from "./atomicity.ts"
+import { validRow } from "./valid-row.ts"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { createTableSql } from "./create-table-sql.ts"
 import { readLineChunks } from "./line-chunks.ts"
@@ -51,22 +52,13 @@ const loadShard = async (shard: Shard, inputPath: string, databasePath: string, 
     const counts = { shard: shard.name, inserted: 0, invalid: 0, failed: 0 }
     const loadBatch = database.transaction((lines: ReadonlyArray<string>) => {
       for (const line of lines) {
-        let record: unknown
-        try {
-          record = JSON.parse(line)
-        } catch (error) {
-          // A line that is not JSON is an invalid record, not the end of the run.
-          if (!(error instanceof SyntaxError)) throw error
-          counts.invalid++
-          continue
-        }
-        const validation = shard.validate(record)
-        if (Result.isFailure(validation)) {
+        const row = validRow(shard, line)
+        if (row === undefined) {
           counts.invalid++
           continue
         }
         try {
-          insertRow(validation.success)
+          insertRow(row)
           counts.inserted++
         } catch (error) {
           // Only the database refusing the row (a constraint) is a per-record failure; an error

@@ -20,12 +20,13 @@
 import { parseArgs } from "node:util"
 import { seedShards } from "@distributed-insert/seed-shards"
 import type { Shard } from "@distributed-insert/shard"
-import { Result, Schema } from "effect"
+import { Schema } from "effect"
 import pg from "pg"
 import { BaselineCounts, type ShardCounts } from "./baseline-counts.ts"
 import { readLineChunks } from "./line-chunks.ts"
 import { postgresCreateTableSql, postgresInsertSql } from "./postgres/ddl.ts"
 import { parseInputArguments } from "./shard-inputs.ts"
+import { validRow } from "./valid-row.ts"
 
 const RECORDS_PER_TRANSACTION = 10_000
 
@@ -49,23 +50,14 @@ const loadShard = async (shard: Shard, inputPath: string, databaseUrl: string, l
           await client.query("COMMIT")
           await client.query("BEGIN")
         }
-        let record: unknown
-        try {
-          record = JSON.parse(line)
-        } catch (error) {
-          // A line that is not JSON is an invalid record, not the end of the run.
-          if (!(error instanceof SyntaxError)) throw error
-          counts.invalid++
-          continue
-        }
-        const validation = shard.validate(record)
-        if (Result.isFailure(validation)) {
+        const row = validRow(shard, line)
+        if (row === undefined) {
           counts.invalid++
           continue
         }
         await client.query("SAVEPOINT record")
         try {
-          await client.query({ ...insert, values: [...validation.success] })
+          await client.query({ ...insert, values: [...row] })
           await client.query("RELEASE SAVEPOINT record")
           counts.inserted++
         } catch (error) {
