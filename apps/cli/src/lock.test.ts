@@ -201,7 +201,7 @@ describe("every exit path releases the locks", () => {
     const { pid } = await readLock("users")
     process.kill(pid, signal)
     const run = await running
-    expect(run.code).toBe(130)
+    expect(run.code, run.stderr + run.stdout.slice(0, 3000)).toBe(130)
     expect((await filesIn(dataDir)).filter((name) => name.endsWith(".lock"))).toEqual([])
   })
 

@@ -165,6 +165,9 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
     // live as long as the database (its methods keep the function's variables), a second copy
     // of it in memory.
     // Replaced by `reset` (`current.db`); the finalizer closes whichever database is current.
+    // Declared before the release that reads it: an interruption right after the acquisition
+    // runs the release before the lines below it ever run.
+    let replaced: Database | undefined
     const opened = yield* Effect.acquireRelease(Effect.tryPromise({ try: () => readShardFiles(location, use), catch: fail("open") }).pipe(
       Effect.flatMap((found) =>
         Effect.try({
@@ -179,7 +182,6 @@ const openDatabase = (SQL: SqlJsStatic, name: ShardName, location: string, use: 
         })
       )
     ), (found) => Effect.sync(() => (replaced ?? found.db).close()))
-    let replaced: Database | undefined
     let db: Database = opened.db
     // The file as this run last read or wrote it (undefined: there was none), to make sure
     // nobody else wrote it in between before replacing it.
