@@ -147,7 +147,7 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
     expect((await readdir(join(dir, "db"))).filter((name) => name.endsWith(".db")).sort()).toEqual(["orders.db", "products.db"])
     expect((await psql(pgDb.url, "SELECT count(*) FROM users.users")).trim()).toBe("9")
 
-    const listed = JSON.parse((await cli(["shards", "--json", "--config", config])).stdout)
+    const listed = JSON.parse((await cli(["shards", ...seedShardArgs, "--json", "--config", config])).stdout)
     expect(listed.shards.map((shard: { shard: string; engine: string; rows: number }) => [shard.shard, shard.engine, shard.rows])).toEqual([
       ["users", "postgres", 9],
       ["products", "sqlite", 9],
@@ -198,8 +198,8 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
       const [listed, got, shards, checked] = await Promise.all([
         cli(["list", "User", "--json", ...args]),
         cli(["get", "User", "3", "--json", ...args]),
-        cli(["shards", "--json", ...args]),
-        cli(["check", "--json", ...args])
+        cli(["shards", ...seedShardArgs, "--json", ...args]),
+        cli(["check", ...seedShardArgs, "--json", ...args])
       ])
       expect([listed.code, got.code, shards.code], listed.stderr + got.stderr + shards.stderr).toEqual([0, 0, 0])
       expect(JSON.parse(got.stdout)).toMatchObject({ id: 3, name: "Charlie" })
@@ -221,13 +221,13 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
   it("runs every command on PostgreSQL shards: migrate, populate (CSV, JSON array, NDJSON, --on-conflict, --report), shards, check, list, get", async () => {
     const pgDb = await database()
     const args = ["--data-dir", join(dir, "data"), ...onPg(pgDb.url)]
-    const migrated = await cli(["migrate", "--json", ...args])
+    const migrated = await cli(["migrate", ...seedShardArgs, "--json", ...args])
     expect(migrated.code, migrated.stderr).toBe(0)
     expect(JSON.parse(migrated.stdout).map((each: { database: string; applied: ReadonlyArray<unknown>; error: unknown }) => [each.database, each.applied.length, each.error])).toEqual(
       SEED.map((name) => [name, 1, null])
     )
-    const again = await cli(["migrate", "--json", ...args])
-    expect(JSON.parse(again.stdout).map((each: { applied: ReadonlyArray<unknown> }) => each.applied.length)).toEqual([0, 0, 0])
+    const again = await cli(["migrate", ...seedShardArgs, "--json", ...args])
+    expect(JSON.parse(again.stdout).map((each: { applied: ReadonlyArray<unknown> }) => each.applied.length)).toEqual(SEED.map(() => 0))
 
     const users = join(dir, "users.csv")
     const products = join(dir, "products.json")
@@ -263,7 +263,7 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
     )
     expect(await psql(pgDb.url, "SELECT id, name FROM users.users ORDER BY id")).toBe("1|Ann\n2|Bob\n4|Dee\n")
 
-    const shards = await cli(["shards", "--json", ...args])
+    const shards = await cli(["shards", ...seedShardArgs, "--json", ...args])
     expect(shards.code, shards.stderr).toBe(0)
     expect(JSON.parse(shards.stdout).shards.map((shard: { shard: string; engine: string; rows: number }) => [shard.shard, shard.engine, shard.rows])).toEqual([
       ["users", "postgres", 3],
@@ -279,12 +279,12 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
     const missing = await cli(["get", "User", "99", ...args])
     expect([missing.code, missing.stderr]).toEqual([1, "error: User 99 not found in shard users\n"])
 
-    const checked = await cli(["check", ...args])
+    const checked = await cli(["check", ...seedShardArgs, ...args])
     expect(checked.code, checked.stderr).toBe(0)
     expect(checked.stdout).toMatch(/users\s+postgres\s+\S+\s+ok\s+up to date\s+ok/)
     // A schema changed behind the storage's back: the table no longer is the one its migration made.
     await psql(pgDb.url, "ALTER TABLE users.users ALTER COLUMN name DROP NOT NULL")
-    const tampered = await cli(["check", "--json", ...args])
+    const tampered = await cli(["check", ...seedShardArgs, "--json", ...args])
     expect(tampered.code).toBe(1)
     const found = JSON.parse(tampered.stdout).shards.map((shard: { shard: string; status: string; problems: ReadonlyArray<string> }) => [shard.shard, shard.status, shard.problems])
     expect(found).toEqual([
