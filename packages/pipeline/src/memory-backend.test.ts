@@ -1,7 +1,10 @@
 import { readdir } from "node:fs/promises"
+import { memoryInput } from "@distributed-insert/input"
+import { ShardStorage, StorageError } from "@distributed-insert/storage"
 import { MemoryStorage } from "@distributed-insert/storage/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { openedInput } from "./input-source.ts"
 import { listRecords } from "./inspect.ts"
 import { populate } from "./populate.ts"
 import { noteShard, tempDir, testLayer } from "./testing.ts"
@@ -96,6 +99,58 @@ describe("the pipeline over the memory storage", () => {
       const rerun = yield* populate({ reset: true }).pipe(Effect.provide(testLayer(shards, dir, { storage: MemoryStorage.layer(place) })))
       expect(rerun.summary).toMatchObject({ inserted: 4, failed: 0 })
       expect(yield* Effect.promise(() => readdir(dir))).toEqual([])
+    })
+  )
+
+  it.effect("a commit database that fails mid-load: its committed batches stay inserted and durable, none called not persisted", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const place = yield* MemoryStorage.newPlace
+      // The memory storage, its third batch failing as a server whose connection dropped would.
+      let batches = 0
+      const failing = Layer.effect(
+        ShardStorage,
+        Effect.gen(function* () {
+          const storage = yield* ShardStorage
+          return ShardStorage.of({
+            ...storage,
+            database: (name) =>
+              Effect.map(storage.database(name), (database) => ({
+                ...database,
+                // A getter, as the database's own: it changes with the first write.
+                get exists() {
+                  return database.exists
+                },
+                insertBatch: (target, rows, onConflict) =>
+                  ++batches === 3
+                    ? Effect.fail(new StorageError({ shard: name, location: database.location, operation: "insert", reason: "connection lost" }))
+                    : database.insertBatch(target, rows, onConflict)
+              }))
+          })
+        })
+      ).pipe(Layer.provide(MemoryStorage.layer(place)))
+      const alpha = shards[0]
+      const notes = Array.from({ length: 6 }, (_, index) => ({ id: index + 1, body: `note ${index + 1}`, stars: 1 }))
+      const report = yield* populate({
+        shards: ["alpha"],
+        inputs: () => openedInput(memoryInput(notes, "notes")),
+        settings: { batchSize: 2 }
+      }).pipe(Effect.provide(testLayer(shards, dir, { storage: failing })))
+
+      const [shard] = report.shards
+      expect(shard?.error).toEqual({ operation: "insert", message: expect.stringContaining("connection lost") })
+      // Two batches committed, so durable: their four records are inserted, as the database holds them.
+      expect(shard?.durableThrough).toBe(4)
+      expect(shard?.counts).toEqual({ processed: 4, inserted: 4, replaced: 0, skipped: 0, invalid: 0, failed: 0 })
+      expect(shard?.rejectedByRule).toEqual({})
+      expect(shard?.records?.map(({ position, status }) => [position, status])).toEqual([
+        [1, "inserted"],
+        [2, "inserted"],
+        [3, "inserted"],
+        [4, "inserted"]
+      ])
+      const listed = yield* listRecords(alpha?.model ?? "").pipe(Effect.provide(testLayer(shards, dir, { storage: MemoryStorage.layer(place) })))
+      expect(listed.rows.map((row) => row["id"])).toEqual([1, 2, 3, 4])
     })
   )
 })

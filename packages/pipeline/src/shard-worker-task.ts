@@ -1,4 +1,5 @@
 import { ShardName } from "@distributed-insert/shard"
+import { StorageWorkerConfig } from "@distributed-insert/storage"
 import { Schema } from "effect"
 import { WorkerSource } from "./input-source.ts"
 import { LoadSettings } from "./load-settings.ts"
@@ -16,7 +17,7 @@ export const ShardWorkerTask = Schema.Struct({
   database: ShardName,
   input: WorkerSource,
   /** The main thread's storage, as its backend describes it (`ShardStorage.workerConfig`). */
-  storage: Schema.Struct({ backend: Schema.String, options: Schema.Unknown }),
+  storage: StorageWorkerConfig,
   reset: Schema.Boolean,
   settings: LoadSettings,
   files: Schema.Struct({

@@ -1,5 +1,5 @@
 import { ShardName } from "@distributed-insert/shard"
-import { type ShardDatabase, ShardStorage, StorageError, type UnclaimedDatabase } from "@distributed-insert/storage"
+import { layerFromWorkerOptions, type ShardDatabase, ShardStorage, StorageError, type UnclaimedDatabase } from "@distributed-insert/storage"
 import { Cache, Effect, Layer, Schema, Scope } from "effect"
 import type pg from "pg"
 import { makePool, reasonOf } from "./pg-connection.ts"
@@ -46,15 +46,7 @@ export const PgStorage = {
    * does not lock, since the main thread holds the locks for as long as the worker runs.
    */
   fromWorkerOptions: (options: unknown): Layer.Layer<ShardStorage, StorageError> =>
-    Layer.unwrap(
-      Effect.map(
-        Effect.mapError(
-          Schema.decodeUnknownEffect(WorkerOptions)(options),
-          (cause) => new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: cause.message, cause })
-        ),
-        ({ databases }) => storageLayer(databases, { _tag: "locked-by-caller" })
-      )
-    )
+    layerFromWorkerOptions(WorkerOptions, options, ({ databases }) => storageLayer(databases, { _tag: "locked-by-caller" }))
 }
 
 const storageLayer = (databases: Readonly<Record<string, string>>, mode: Mode): Layer.Layer<ShardStorage, StorageError> =>

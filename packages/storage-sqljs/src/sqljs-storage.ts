@@ -5,6 +5,7 @@ import { codeOf, type FileVersion, makeDirectory, NotRegularFileError, openRegul
 import { type AppliedMigration, type Migration, ShardName, type SqlValue } from "@distributed-insert/shard"
 import {
   type ConflictMode,
+  layerFromWorkerOptions,
   RowOutcome,
   type ShardDatabase,
   ShardStorage,
@@ -78,18 +79,10 @@ export const SqlJsStorage = {
    * whose locks the starting thread holds.
    */
   fromWorkerOptions: (options: unknown): Layer.Layer<ShardStorage, StorageError> =>
-    Layer.unwrap(
-      Effect.map(
-        Effect.mapError(
-          Schema.decodeUnknownEffect(WorkerOptions)(options),
-          (cause) => new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: cause.message, cause })
-        ),
-        ({ dataDir, files, wasm }) => {
-          useCompiledSqlJs(wasm)
-          return SqlJsStorage.layer({ dataDir, ...(files === undefined ? {} : { files }), writer: LOCKED_BY_CALLER })
-        }
-      )
-    ),
+    layerFromWorkerOptions(WorkerOptions, options, ({ dataDir, files, wasm }) => {
+      useCompiledSqlJs(wasm)
+      return SqlJsStorage.layer({ dataDir, ...(files === undefined ? {} : { files }), writer: LOCKED_BY_CALLER })
+    }),
   layer: (options: SqlJsStorageOptions): Layer.Layer<ShardStorage> =>
     Layer.effect(
       ShardStorage,

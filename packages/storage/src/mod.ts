@@ -14,9 +14,10 @@ export {
   RowOutcome,
   type ShardDatabase,
   ShardStorage,
-  type StorageWorkerConfig,
+  StorageWorkerConfig,
   type TableTarget,
   type UnclaimedDatabase
 } from "./storage.ts"
 export { StorageError, type StorageOperation } from "./storage-error.ts"
 export { StorageByDatabase, type StoragePart } from "./storage-by-database.ts"
+export { layerFromWorkerOptions } from "./worker-options.ts"

@@ -1,7 +1,8 @@
 import { ShardName } from "@distributed-insert/shard"
 import { Context, Effect, Layer, Schema } from "effect"
-import { ShardStorage, type StorageWorkerConfig, type UnclaimedDatabase } from "./storage.ts"
+import { ShardStorage, StorageWorkerConfig, type UnclaimedDatabase } from "./storage.ts"
 import { StorageError } from "./storage-error.ts"
+import { layerFromWorkerOptions } from "./worker-options.ts"
 
 /** The name a storage by database gives itself where a backend is named (`StorageWorkerConfig.backend`). */
 const BACKEND = "by-database"
@@ -23,7 +24,7 @@ const WorkerOptions = Schema.Struct({
   parts: Schema.Array(
     Schema.Struct({
       names: Schema.Array(ShardName),
-      config: Schema.Struct({ backend: Schema.String, options: Schema.Unknown })
+      config: StorageWorkerConfig
     })
   )
 })
@@ -70,14 +71,8 @@ export const StorageByDatabase = {
     options: unknown,
     partStorage: (config: StorageWorkerConfig) => Layer.Layer<ShardStorage, StorageError>
   ): Layer.Layer<ShardStorage, StorageError> =>
-    Layer.unwrap(
-      Effect.map(
-        Effect.mapError(
-          Schema.decodeUnknownEffect(WorkerOptions)(options),
-          (cause) => new StorageError({ shard: "*", location: "worker thread", operation: "open", reason: cause.message, cause })
-        ),
-        ({ parts }) => StorageByDatabase.layer(parts.map((part) => ({ names: part.names, storage: partStorage(part.config) })))
-      )
+    layerFromWorkerOptions(WorkerOptions, options, ({ parts }) =>
+      StorageByDatabase.layer(parts.map((part) => ({ names: part.names, storage: partStorage(part.config) })))
     )
 }
 

@@ -1,5 +1,5 @@
 import type { AppliedMigration, Migration, Row, ShardName, SqlValue, TextRule } from "@distributed-insert/shard"
-import { Context, type Effect } from "effect"
+import { Context, type Effect, Schema } from "effect"
 import type { StorageError } from "./storage-error.ts"
 
 /** Where rows of one model go: its table and columns, in row order. */
@@ -184,9 +184,8 @@ export interface UnclaimedDatabase {
 
 /**
  * A storage's configuration as it crosses to a worker thread: which backend (`backend`, what
- * the application's storage factory looks up) and its options as plain data.
+ * the application's storage factory looks up) and its options as plain data. A Schema, since
+ * whatever carries it to a worker decodes it there.
  */
-export interface StorageWorkerConfig {
-  readonly backend: string
-  readonly options: unknown
-}
+export const StorageWorkerConfig = Schema.Struct({ backend: Schema.String, options: Schema.Unknown })
+export type StorageWorkerConfig = typeof StorageWorkerConfig.Type
