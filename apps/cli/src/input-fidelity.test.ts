@@ -156,6 +156,15 @@ describe("CSV", () => {
       { id: 5, name: "Mug", price: 10 }
     ])
   })
+
+  it("shows a row whose quote is never closed as its text from there on, not as null", async () => {
+    await writeFile(join(dir, "unclosed.csv"), 'id,name,price\n1,Laptop,1000\n2,"Phone,700\n3,Lamp,20\n')
+    const { code, stdout } = await runCli(["populate", "--quiet", "--data-dir", dataDir(), "--input", `products=${join(dir, "unclosed.csv")}`])
+    expect(code).toBe(0)
+    expect(stdout).toContain('✗ Product #2  line 3: "2,\\"Phone,700\\n3,Lamp,20"\n')
+    expect(stdout).toContain("line 3: invalid CSV: a quote opened in this row is never closed; reading stopped here")
+    expect(stdout).not.toContain("null")
+  })
 })
 
 /** Runs the CLI with `path` (a directory, say) opened as its stdin, as a shell's `< path` does. */

@@ -114,6 +114,23 @@ describe("at a terminal", () => {
     expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
   }, 150_000)
 
+  it("with worker threads, a load from files completes, erases the board and prints the report", async () => {
+    const dataDir = await freshDataDir("workers")
+    const run = await runInPty(`${cli} populate --data-dir ${quote(dataDir)} --input orders=${quote(someOrders)} --workers on`, {
+      env: { TMPDIR: runTmp },
+      timeoutMs: 120_000
+    })
+    expect(run.timedOut).toBe(false)
+    expect(run.code).toBe(0)
+    expect(frames(run.output).length).toBeGreaterThan(0)
+    const report = run.output.indexOf("orders (Order) ← ")
+    expect(report).toBeGreaterThan(-1)
+    expect(run.output.lastIndexOf("\u001b[0J")).toBeLessThan(report)
+    expect(run.output.slice(report)).not.toMatch(CURSOR_MOVES)
+    expect(run.output).toMatch(/Total records processed: +300,000\r?\n/)
+    expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
+  }, 150_000)
+
   it("the count moves with the records read, before their 10,000-record batch is complete", async () => {
     const dataDir = await freshDataDir("within-batch")
     const lines = (await readFile(someOrders, "utf8")).split("\n")

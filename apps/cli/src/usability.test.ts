@@ -189,6 +189,32 @@ describe("the temp folder", () => {
       execFileSync("umount", [full])
     }
   })
+
+  it("filling up during the load: the shard fails once, saying why once, and leaves no lock and no temp folder (needs root; skipped otherwise)", async (context) => {
+    const full = join(dir, "filling")
+    await mkdir(full)
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=5m", "tmpfs", full], { stdio: "ignore" })
+    } catch {
+      context.skip()
+    }
+    try {
+      // Rejected records of 2 kB each: their log outgrows the 5 MB left, a megabyte at a time.
+      const input = join(dir, "users.ndjson")
+      const email = "x".repeat(2000)
+      await writeFile(input, Array.from({ length: 4000 }, (_, i) => JSON.stringify({ id: i + 1, name: "", email })).join("\n"))
+      const result = await run(["populate", "--quiet", "--input", `users=${input}`], { TMPDIR: full })
+      expect(result.code).toBe(1)
+      const lines = result.stderr.trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^error: shard users: cannot write results to [^;]*: ENOSPC: no space left on device, write$/)
+      expect(result.stderr).not.toContain("EBADF")
+      expect((await readdir(dataDir).catch(() => [])).filter((name) => name.includes(".lock"))).toEqual([])
+      expect(await readdir(full)).toEqual([])
+    } finally {
+      execFileSync("umount", [full])
+    }
+  })
 })
 
 describe("a reader that goes away (EPIPE)", () => {

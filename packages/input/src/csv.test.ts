@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Readable } from "node:stream"
-import { MAX_RECORD_VALUES } from "@distributed-insert/shard"
+import { MAX_RECORD_VALUES, MAX_SHOWN_TEXT } from "@distributed-insert/shard"
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { readCsv } from "./csv.ts"
@@ -66,17 +66,43 @@ describe("readCsv", () => {
     ])
   })
 
-  it("stops at a quote that is never closed, reported on the line its row starts on", async () => {
+  it("stops at a quote that is never closed, reported on the line its row starts on, with the text from there on", async () => {
     const text = 'id,name\n1,Alice\n2,"Bob\n3,Carol\n4,Dan\n'
-    expect(await read(text)).toEqual([record(2, { id: "1", name: "Alice" }), malformed(3, "invalid CSV: a quote opened in this row is never closed; reading stopped here")])
+    expect(await read(text)).toEqual([
+      record(2, { id: "1", name: "Alice" }),
+      malformed(3, "invalid CSV: a quote opened in this row is never closed; reading stopped here", '2,"Bob\n3,Carol\n4,Dan')
+    ])
   })
 
-  it("stops at a row longer than the limit, after the rows before it", async () => {
+  it("shows the text of a row it gave up on from its own line, whatever the line ends and chunks before it", async () => {
+    // Rows in every line end, a quoted line break, a blank line, chunks of 1 to 5 bytes: the row
+    // is found by its line, counted as the reader counts it.
+    const text = 'id,name\r\n1,"Al\r\nice"\r2,Bo\n\r\n3,"Zoë\r\n4,Dan'
+    for (const size of [1, 2, 3, 5, undefined]) {
+      expect(await read(text, size)).toEqual([
+        record(2, { id: "1", name: "Al\r\nice" }),
+        record(4, { id: "2", name: "Bo" }),
+        malformed(6, "invalid CSV: a quote opened in this row is never closed; reading stopped here", '3,"Zoë\r\n4,Dan')
+      ])
+    }
+    // Thousands of rows first, read (and let go of) chunk by chunk as the reader goes.
+    const endings = ["\n", "\r\n", "\r"]
+    const rows = Array.from({ length: 5000 }, (_, index) => `${index},"n\r\n${index}"${endings[index % 3]}`).join("")
+    const items = await read(`id,name\n${rows}9,"open\n10,x`, 64)
+    expect(items.at(-1)).toEqual(malformed(10_002, /never closed/, '9,"open\n10,x'))
+  })
+
+  it("stops at a row longer than the limit, after the rows before it, showing its start as far as it was read", async () => {
     const text = `id,name\n1,Alice\n\n2,"${"x".repeat(40)}\n"\n3,Carol\n4,Dan\n`
     expect(await itemsOf(readCsv(streamOf(text, 7), { maxRowLength: 30 }))).toEqual([
       record(2, { id: "1", name: "Alice" }),
-      malformed(4, "invalid CSV: this row is longer than 30 bytes (a quote never closed?); reading stopped here")
+      malformed(4, "invalid CSV: this row is longer than 30 bytes (a quote never closed?); reading stopped here", expect.stringMatching(/^2,"x{20,}$/))
     ])
+  })
+
+  it("shows no more of a row it gave up on than the report shows of any text", async () => {
+    const items = await itemsOf(readCsv(streamOf(`id,name\n1,"${"é".repeat(5000)}`, 4096)))
+    expect(items).toEqual([malformed(2, /never closed/, `1,"${"é".repeat(MAX_SHOWN_TEXT - 3)}…`)])
   })
 
   it("refuses a header that names a column twice", async () => {

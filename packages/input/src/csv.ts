@@ -24,13 +24,15 @@ export interface CsvOptions {
  *
  * A row with the wrong number of fields, or holding bytes that are not UTF-8, becomes a
  * `Malformed` item showing its text, and reading goes on. A quote never closed is one
- * `Malformed` item that ends the reading: past it, where rows start can no longer be known.
+ * `Malformed` item that ends the reading, showing the text from its row on: past it, where
+ * rows start can no longer be known.
  * Other stray quotes (`5" screen`, `"Bob"by`) are kept as text, since where the field ends is
  * still clear.
  */
 export async function* readCsv(input: Readable, options: CsvOptions = {}): AsyncGenerator<ReadonlyArray<SourceItem>> {
   const maxRowLength = options.maxRowLength ?? MAX_RECORD_LENGTH
-  const rows = new CsvRows(maxRowLength)
+  const tail = new RowTail()
+  const rows = new CsvRows(maxRowLength, tail)
   const parser = parse({
     // csv-parse splits bytes, then decodes each field. Latin-1 maps each byte to one character,
     // so a field reaches `CsvRows` with its bytes intact, to be decoded as strict UTF-8 there;
@@ -57,7 +59,7 @@ export async function* readCsv(input: Readable, options: CsvOptions = {}): Async
     // its time. Nor `skip_empty_lines`: blank lines come as `[""]` and are counted in `rows`.
   })
   // pipe() does not forward errors: an unreadable input must end the loop below, not hang it.
-  const bytes = Readable.from(withoutByteOrderMark(input))
+  const bytes = Readable.from(tail.keeping(withoutByteOrderMark(input), () => rows.nextRowLine))
   bytes.on("error", (error) => parser.destroy(error))
   bytes.pipe(parser)
   const parsed: AsyncIterable<Array<string>> = parser
@@ -125,9 +127,16 @@ class CsvRows {
   stopped = false
 
   private readonly maxRowLength: number
+  private readonly tail: RowTail
 
-  constructor(maxRowLength: number) {
+  constructor(maxRowLength: number, tail: RowTail) {
     this.maxRowLength = maxRowLength
+    this.tail = tail
+  }
+
+  /** The line the next row starts on, as far as the rows read so far tell. */
+  get nextRowLine(): number {
+    return this.lastLine + 1
   }
 
   get pending(): number {
@@ -204,13 +213,80 @@ class CsvRows {
 
   private fail(error: CsvError): void {
     const rule = error.code === "CSV_MAX_RECORD_SIZE" ? "too-long" : "malformed"
-    this.stop(this.lastLine + 1, `invalid CSV: ${explain(error, this.maxRowLength)}; reading stopped here`, rule)
+    const line = this.lastLine + 1
+    // csv-parse hands over none of a row it gave up on: its text is the input's from its line on.
+    this.stop(line, `invalid CSV: ${explain(error, this.maxRowLength)}; reading stopped here`, rule, this.tail.textFrom(line))
   }
 
-  private stop(line: number, reason: string, rule: "malformed" | "too-long" | "too-large" | "invalid-utf8", fields?: ReadonlyArray<string>): void {
-    this.items.push({ _tag: "Malformed", line, rule, reason, ...(fields === undefined ? {} : { text: rowText(fields) }) })
+  private stop(line: number, reason: string, rule: "malformed" | "too-long" | "too-large" | "invalid-utf8", shown?: ReadonlyArray<string> | string): void {
+    const text = shown === undefined ? undefined : typeof shown === "string" ? shown : rowText(shown)
+    this.items.push({ _tag: "Malformed", line, rule, reason, ...(text === undefined ? {} : { text }) })
     this.stopped = true
   }
+}
+
+const CR = 13
+const LF = 10
+
+/**
+ * The input's bytes from the line the next row starts on: csv-parse keeps nothing of a row it
+ * gives up on (a quote never closed, a row past the length limit), whose text the report shows
+ * like any malformed row's. Lines are counted as `CsvRows` counts them (`\r\n`, `\n` and `\r`
+ * each end one), so a row's line finds its first byte. Chunks wholly before the rows in flight
+ * are dropped as they are read: what is kept is those rows, and at most one row of the length
+ * limit, which csv-parse holds too.
+ */
+class RowTail {
+  private chunks: Array<{ readonly bytes: Buffer; readonly line: number; readonly afterCR: boolean }> = []
+  private line = 1
+  private endsWithCR = false
+
+  /** `input`, each chunk kept as it passes; `nextRowLine` says which lines can be let go. */
+  async *keeping(input: AsyncIterable<Buffer>, nextRowLine: () => number): AsyncGenerator<Buffer> {
+    for await (const bytes of input) {
+      this.dropBefore(nextRowLine())
+      this.chunks.push({ bytes, line: this.line, afterCR: this.endsWithCR })
+      this.line += lineBreaksOf(bytes, this.endsWithCR)
+      if (bytes.length > 0) this.endsWithCR = bytes[bytes.length - 1] === CR
+      yield bytes
+    }
+  }
+
+  /** Drops the chunks whose bytes all lie on lines before `line` (a chunk's last bytes are on the next one's first line). */
+  private dropBefore(line: number): void {
+    let drop = 0
+    while ((this.chunks[drop + 1]?.line ?? line) < line) drop += 1
+    if (drop > 0) this.chunks.splice(0, drop)
+  }
+
+  /** What the report shows of the text from the start of `line` on (see `shownText`). */
+  textFrom(line: number): string {
+    const first = this.chunks[0]
+    if (first === undefined) return ""
+    const bytes = Buffer.concat(this.chunks.map((chunk) => chunk.bytes))
+    let at = first.line
+    let index = 0
+    let afterCR = first.afterCR
+    for (; at < line && index < bytes.length; index++) {
+      const byte = bytes[index]
+      if (byte === CR || (byte === LF && !afterCR)) at += 1
+      afterCR = byte === CR
+    }
+    // The `\n` of a `\r\n` ends the line before, not starts this one.
+    if (afterCR && bytes[index] === LF) index += 1
+    // Enough bytes for the characters shown, however many bytes each takes (up to 4 in UTF-8).
+    return shownText(bytes.subarray(index, index + 4 * (MAX_SHOWN_TEXT + 1)).toString("utf8"))
+  }
+}
+
+/** How many lines end in `bytes`: each `\r`, and each `\n` not right after one (`afterCR`: the byte before `bytes` was). */
+const lineBreaksOf = (bytes: Buffer, afterCR: boolean): number => {
+  let breaks = 0
+  for (let at = bytes.indexOf(CR); at !== -1; at = bytes.indexOf(CR, at + 1)) breaks += 1
+  for (let at = bytes.indexOf(LF); at !== -1; at = bytes.indexOf(LF, at + 1)) {
+    if (at === 0 ? !afterCR : bytes[at - 1] !== CR) breaks += 1
+  }
+  return breaks
 }
 
 /**

@@ -220,8 +220,10 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
         catch: asReportError
       })
     )
-    const error =
-      Result.isFailure(closed) && closed.failure !== loaded.failure ? { ...failure, message: `${failure.message}; ${closed.failure.message}` } : failure
+    // A result log that failed during the load (a full temp folder) fails again, the same way,
+    // when flushed here: that is one problem, said once.
+    const alsoFailed = Result.isFailure(closed) && closed.failure !== loaded.failure && closed.failure.message !== failure.message
+    const error = alsoFailed ? { ...failure, message: `${failure.message}; ${closed.failure.message}` } : failure
     return report({ ...where, ...summary, error })
   })
 
