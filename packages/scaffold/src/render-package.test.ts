@@ -54,7 +54,9 @@ const requests: ReadonlyArray<[string, ShardRequest]> = [
   ["a text key, nullable and real fields", { name: "order-lines", fields: ["code:text", "note:text?", "qty:int?", "weight:real"], primaryKey: "code", model: undefined }],
   ["a real field first after the key", { name: "parcels", fields: ["weight:real", "id:int", "label:text"], primaryKey: "id", model: undefined }],
   ["the key alone", { name: "tags", fields: ["label:text"], primaryKey: undefined, model: undefined }],
-  ["nullable fields beside an int key alone", { name: "notes", fields: ["id:int", "body:text?"], primaryKey: "id", model: "Memo" }]
+  ["nullable fields beside an int key alone", { name: "notes", fields: ["id:int", "body:text?"], primaryKey: "id", model: "Memo" }],
+  // The example rule's parameter is named after its field: `new_` would make it `new`.
+  ["a ruled field whose name in camelCase is a reserved word", { name: "flags", fields: ["id:int", "new_:int", "constructor:text"], primaryKey: "id", model: undefined }]
 ]
 
 describe("a generated shard package", () => {

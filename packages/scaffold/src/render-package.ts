@@ -1,4 +1,4 @@
-import { camelCase, humanized, kebabCase } from "./names.ts"
+import { camelCase, humanized, isFreeIdentifier, kebabCase } from "./names.ts"
 import type { FieldSpec, ShardSpec } from "./shard-spec.ts"
 
 /** A file of the generated package: its path inside the package, `/`-separated, and its text. */
@@ -127,7 +127,8 @@ const breakingValue = (field: FieldSpec): string =>
 const declarationOf = (spec: ShardSpec): string => {
   const rule = exampleRuleOf(spec)
   const valid = `valid${spec.model}`
-  const parameter = camelCase(rule.field.name)
+  // Named after its field where that makes an identifier: `new_` is a fine column, `new` no parameter.
+  const parameter = isFreeIdentifier(camelCase(rule.field.name)) ? camelCase(rule.field.name) : `${camelCase(rule.field.name)}Value`
   const holds = rule.field.type === "text" ? `(${parameter}) => ${parameter}.length > 0` : `(${parameter}) => ${parameter} > 0`
   const sampleRecord = (index: number, breaksRule: boolean) =>
     `{ ${spec.fields.map((field) => `${field.name}: ${sampleValue(spec, field, index, breaksRule && field === rule.field)}`).join(", ")} }`
