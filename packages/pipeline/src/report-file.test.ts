@@ -124,6 +124,23 @@ describe("populate's report file", () => {
     })
   )
 
+  it.live("is left as it was when a shard's lock is refused: the run holding it may be appending to the same report", () =>
+    Effect.gen(function* () {
+      const setup = yield* setUp
+      const report = join(setup.dir, "report.ndjson")
+      // What the same command, still running, has reported so far.
+      yield* Effect.promise(() => writeFile(report, '{"shard":"alpha","position":1}\n'))
+      const holding = yield* Scope.make()
+      yield* acquireShardLock({ shard: "alpha", location: join(setup.data, "alpha.db"), waitSeconds: 0 }).pipe(Scope.provide(holding))
+      const before = yield* snapshot(setup.dir)
+      const error = yield* Effect.flip(populateWithReport(setup, report))
+      expect(error).toMatchObject({ _tag: "ReportError", path: report })
+      expect(error.message).toMatch(/lock failed for shard alpha .*nothing was loaded and the report was left as it was/)
+      expect(yield* snapshot(setup.dir)).toEqual(before)
+      yield* Scope.close(holding, Exit.void)
+    })
+  )
+
   it.live("is emptied only once the run holds its shards' locks", () =>
     Effect.gen(function* () {
       const setup = yield* setUp
