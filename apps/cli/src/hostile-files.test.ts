@@ -160,6 +160,16 @@ describe("populate --report aimed at a file the run needs", () => {
     expect(await snapshot(dir)).toEqual(before)
   })
 
+  it("refuses the configuration file that places the databases: exit 1, nothing loaded, no file changed", async () => {
+    const config = join(dir, "shop.config.json")
+    await writeFile(config, JSON.stringify({ dataDir: "data" }))
+    const before = await snapshot(dir)
+    const run = await bounded(["populate", "--quiet", "--config", config, "--input", `users=${input()}`, "--report", config])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`it is an input of this run (${config})`)
+    expect(await snapshot(dir)).toEqual(before)
+  })
+
   it("refuses the file that is standard input, reached through a link", async () => {
     await symlink(input(), join(dir, "report.ndjson"))
     const before = await snapshot(dir)
