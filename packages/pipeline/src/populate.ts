@@ -27,8 +27,8 @@ export interface PopulateOptions {
   /**
    * The report file the shards' `files` append to (`ResultFiles.report.path`): checked and
    * emptied once every shard's lock is held, before any shard runs (see report-file.ts). If it
-   * is refused or cannot be written, or a shard's lock was refused, `populate` fails with a
-   * `ReportError` and loads nothing.
+   * is refused or cannot be written, or another writer holds a shard's lock, `populate` fails
+   * with a `ReportError` and loads nothing.
    */
   readonly report?: ReportTarget
   /** Told each shard's progress, from whichever thread loads it, ending with its `done` or `failed`. */

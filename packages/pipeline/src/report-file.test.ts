@@ -141,6 +141,19 @@ describe("populate's report file", () => {
     })
   )
 
+  it.effect("is started all the same when a lock cannot be taken at all: that shard fails alone, as without a report", () =>
+    Effect.gen(function* () {
+      const setup = yield* setUp
+      const report = join(setup.dir, "report.ndjson")
+      yield* Effect.promise(() => writeFile(report, "the previous run's report\n"))
+      // No run can hold a lock in a data directory that cannot exist: its parent is a file.
+      const data = join(setup.input, "data")
+      const done = yield* populateWithReport({ ...setup, data }, report)
+      expect(done.shards.map((shard) => shard.error?.operation)).toEqual(["lock"])
+      expect(yield* Effect.promise(() => readFile(report, "utf8"))).toBe("")
+    })
+  )
+
   it.live("is emptied only once the run holds its shards' locks", () =>
     Effect.gen(function* () {
       const setup = yield* setUp

@@ -1,7 +1,7 @@
 import { identityOf, openRegularFile, sameFile, sameIdentity } from "@distributed-insert/files"
 import type { ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { claimedDatabases } from "./claimed-databases.ts"
 import { ReportError } from "./errors.ts"
 import type { ShardRegistry } from "./registry.ts"
@@ -22,9 +22,9 @@ export interface ReportTarget {
  * every append). Paths are compared after following symbolic links and by device and inode, so
  * `./x`, a link to it and `x` are one file.
  * To be called once the run has tried the locks of `databases`, the ones its shards write: if
- * any was refused, the file is left alone, since the run holding that lock may be appending
- * its own report to this very file (the same command run twice), and emptying it would drop
- * the records that run already reported as durable.
+ * another writer holds any of them, the file is left alone, since that run may be appending its
+ * own report to this very file (the same command run twice), and emptying it would drop the
+ * records it already reported as durable.
  */
 export const startReportFile = (
   target: ReportTarget,
@@ -34,9 +34,14 @@ export const startReportFile = (
     const refuse = (reason: string, cause?: unknown) => new ReportError({ path: target.path, reason, cause })
     const storage = yield* ShardStorage
     for (const database of databases) {
-      yield* Effect.mapError(storage.lock(database), (refused) =>
-        refuse(`${refused.message}; nothing was loaded and the report was left as it was, since a run holding that lock may be appending its own report to it`, refused)
-      )
+      const locked = yield* Effect.result(storage.lock(database))
+      // A lock that could not be taken at all only fails its shard, later, as it always does.
+      if (Result.isFailure(locked) && locked.failure.heldByAnother === true) {
+        return yield* refuse(
+          `${locked.failure.message}; nothing was loaded and the report was left as it was, since the run holding that lock may be appending its own report to it`,
+          locked.failure
+        )
+      }
     }
     const role = yield* storage.fileRole(target.path, yield* claimedDatabases)
     if (role !== undefined) return yield* refuse(`it is ${role}: write the report to another file`)

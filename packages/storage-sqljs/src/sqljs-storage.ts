@@ -105,7 +105,7 @@ export const SqlJsStorage = {
             const location = fileOf(name)
             return acquireShardLock({ shard: name, location, ...writer }).pipe(
               Effect.catchTag("ShardLockedError", (busy) =>
-                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
+                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy, heldByAnother: true }))
               ),
               Effect.asVoid,
               Scope.provide(scope)
