@@ -160,6 +160,35 @@ describe("populate --report aimed at a file the run needs", () => {
     expect(await snapshot(dir)).toEqual(before)
   })
 
+  it("refuses the configuration file that places the databases: exit 1, nothing loaded, no file changed", async () => {
+    const config = join(dir, "shop.config.json")
+    await writeFile(config, JSON.stringify({ dataDir: "data" }))
+    const before = await snapshot(dir)
+    const run = await bounded(["populate", "--quiet", "--config", config, "--input", `users=${input()}`, "--report", config])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`it is an input of this run (${config})`)
+    expect(await snapshot(dir)).toEqual(before)
+  })
+
+  it("leaves alone the report of the same command still running: exit 1, nothing loaded, its report and lock as they were", async () => {
+    const fifo = join(dir, "more.ndjson")
+    mkfifo(fifo)
+    const report = join(dir, "report.ndjson")
+    const first = startCli(["populate", "--quiet", "--data-dir", dataDir, "--format", "ndjson", "--input", `users=${fifo}`, "--report", report])
+    await waitFor("the first run's report", () => existsSync(report))
+    // Long enough for it to have emptied its report and to be waiting on the FIFO.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // As if its first checkpoint had reported: what a second run must not empty.
+    await writeFile(report, `${JSON.stringify({ shard: "users", checkpoint: { through: 0 } })}\n`)
+    const before = await snapshot(dir)
+    const second = await bounded(["populate", "--quiet", "--data-dir", dataDir, "--input", `users=${input()}`, "--report", report])
+    expect(second.code).toBe(1)
+    expect(second.stderr).toMatch(/lock failed for shard users .*locked by process .*nothing was loaded and the report was left as it was/)
+    expect(await snapshot(dir)).toEqual(before)
+    first.child.kill("SIGINT")
+    expect((await first.done).code).toBe(130)
+  })
+
   it("refuses the file that is standard input, reached through a link", async () => {
     await symlink(input(), join(dir, "report.ndjson"))
     const before = await snapshot(dir)

@@ -46,10 +46,11 @@ type Phase =
  *   element.
  *
  * A closing bracket of the wrong kind (`]` for `{`) closes the innermost one all the same, so
- * the element still ends where it was meant to. Whatever the scan skips is inside some
- * reported element: every record is loaded or reported. Text before the `[` or after the `]`,
- * and an element longer than `maxElementLength`, stop the scan: past them, element boundaries
- * can no longer be trusted.
+ * the element still ends where it was meant to, and a `]` followed by a comma closed no array
+ * but was one too many: it is reported, and the elements after it are read. Whatever the scan
+ * skips is inside some reported element: every record is loaded or reported. Other text before
+ * the `[` or after the `]`, and an element longer than `maxElementLength`, stop the scan: past
+ * them, element boundaries can no longer be trusted.
  */
 export class JsonArrayScanner {
   private phase: Phase = "before-array"
@@ -67,6 +68,8 @@ export class JsonArrayScanner {
   /** The current element's text from earlier pieces, when it spans several. */
   private elementParts: Array<string> = []
   private elementPartsLength = 0
+  /** The line of the `]` that ended the array, should the text after it show that it did not. */
+  private closeLine = 0
   /** Whether the text so far ends with a line break, so the last line is the one before. */
   private endsWithNewline = false
 
@@ -152,27 +155,32 @@ export class JsonArrayScanner {
           else this.stop(items, `expected a JSON array of records ('['), found ${quoteChar(code)}${code === OPEN_BRACE ? "; for one record per line, use the NDJSON format" : ""}`)
           break
         case "before-first-element":
-          if (code === CLOSE_BRACKET) this.phase = "after-array"
+          if (code === CLOSE_BRACKET) this.closeArray()
           else elementStart = this.startElement(code, index)
           break
         case "before-element":
           if (code === CLOSE_BRACKET) {
             items.push({ _tag: "Malformed", line: this.line, reason: "malformed JSON: a comma before the closing ']' (trailing comma)" })
-            this.phase = "after-array"
+            this.closeArray()
           } else if (code === COMMA) {
             items.push({ _tag: "Malformed", line: this.line, reason: "malformed JSON: an empty element (two commas in a row)" })
           } else elementStart = this.startElement(code, index)
           break
         case "after-element":
           if (code === COMMA) this.phase = "before-element"
-          else if (code === CLOSE_BRACKET) this.phase = "after-array"
+          else if (code === CLOSE_BRACKET) this.closeArray()
           else {
             items.push({ _tag: "Malformed", line: this.line, reason: `malformed JSON: expected ',' or ']' after the previous element, found ${quoteChar(code)}` })
             elementStart = this.startElement(code, index)
           }
           break
         case "after-array":
-          this.stop(items, `unexpected text after the end of the array: ${quoteChar(code)}`)
+          if (code === COMMA) {
+            // Elements go on after it: that ']' was one too many at the end of the element before
+            // (`{...}]`), not the array's end. Stopping there would drop every record after it.
+            items.push({ _tag: "Malformed", line: this.closeLine, reason: "malformed JSON: a ']' that closes nothing (one too many after the element before it)" })
+            this.phase = "before-element"
+          } else this.stop(items, `unexpected text after the end of the array: ${quoteChar(code)}`)
           break
         case "in-element":
         case "stopped":
@@ -214,6 +222,11 @@ export class JsonArrayScanner {
         break
     }
     return items
+  }
+
+  private closeArray(): void {
+    this.phase = "after-array"
+    this.closeLine = this.line
   }
 
   /** Whether a value can start here in the current element: after `:` in an object, after `[` or `,` in an array. */

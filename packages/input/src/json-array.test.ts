@@ -98,7 +98,7 @@ describe("readJsonArray", () => {
     )
   })
 
-  it("does not let an element with a bracket or a quote missing swallow the records after it", async () => {
+  it("does not let an element with a bracket or a quote missing, or a bracket too many, swallow the records after it", async () => {
     // One record per line, or pretty-printed: a broken record is reported, every other one loads.
     expect(await read('[\n{"id":1,"name":"a"},\n{"id":2,"name":"b",\n{"id":3,"name":"c"},\n{"id":4,"name":"d}\n{"id":5,"name":"e"}\n]')).toEqual([
       record(2, { id: 1, name: "a" }),
@@ -114,11 +114,19 @@ describe("readJsonArray", () => {
       malformed(1, /^malformed JSON/),
       record(1, { id: 2 })
     ])
+    // A ']' too many looks like the array's end; the comma after it shows it was not.
+    expect(await read('[\n{"id":1}],\n{"id":2},\n{"id":3}]]\n]')).toEqual([
+      record(2, { id: 1 }),
+      malformed(2, /a '\]' that closes nothing/),
+      record(3, { id: 2 }),
+      record(4, { id: 3 }),
+      malformed(4, /^unexpected text after the end of the array: "\]"$/)
+    ])
   })
 
-  it("accounts for every record when some lose a bracket or a quote: loaded, or inside a reported element", async () => {
+  it("accounts for every record when some lose a bracket or a quote, or have one too many: loaded, or inside a reported element", async () => {
     const good = fc.record({ id: fc.nat(), name: fc.string({ unit: fc.constantFrom("a", "b", " ", ",", ":", "{", "]", '\\"') }), tags: fc.array(fc.nat(), { maxLength: 2 }) })
-    const breakage = fc.constantFrom("none", "none", "none", "closing brace", "closing quote", "opening brace")
+    const breakage = fc.constantFrom("none", "none", "none", "closing brace", "closing quote", "opening brace", "extra closing brace", "extra closing bracket")
     const layout = fc.constantFrom("one per line", "pretty", "compact")
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(good, breakage), { minLength: 1, maxLength: 8 }), layout, fc.integer({ min: 1, max: 50 }), async (elements, shape, size) => {
@@ -167,7 +175,7 @@ describe("readJsonArray", () => {
     }))
 })
 
-/** `json` (one record's text) with one character taken out, as a hand edit or a truncation would. */
+/** `json` (one record's text) with one character taken out or one too many, as a hand edit or a truncation would. */
 const breakRecord = (json: string, breakage: string): string => {
   switch (breakage) {
     case "closing brace":
@@ -182,6 +190,10 @@ const breakRecord = (json: string, breakage: string): string => {
     }
     case "opening brace":
       return json.slice(json.indexOf("{") + 1)
+    case "extra closing brace":
+      return `${json}}`
+    case "extra closing bracket":
+      return `${json}]`
     default:
       return json
   }

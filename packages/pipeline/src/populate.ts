@@ -27,7 +27,8 @@ export interface PopulateOptions {
   /**
    * The report file the shards' `files` append to (`ResultFiles.report.path`): checked and
    * emptied once every shard's lock is held, before any shard runs (see report-file.ts). If it
-   * is refused or cannot be written, `populate` fails with a `ReportError` and loads nothing.
+   * is refused or cannot be written, or another writer holds a shard's lock, `populate` fails
+   * with a `ReportError` and loads nothing.
    */
   readonly report?: ReportTarget
   /** Told each shard's progress, from whichever thread loads it, ending with its `done` or `failed`. */
@@ -53,8 +54,9 @@ export const populate = (options: PopulateOptions = {}) =>
   Effect.gen(function* () {
     const startedAt = new Date().toISOString()
     const shards = yield* Effect.forEach(yield* selectShards(options.shards), routeShard)
-    yield* (yield* ShardStorage).lockAll(shards.flatMap(({ database }) => (Result.isSuccess(database) ? [database.success] : [])))
-    if (options.report !== undefined) yield* startReportFile(options.report)
+    const databases = shards.flatMap(({ database }) => (Result.isSuccess(database) ? [database.success] : []))
+    yield* (yield* ShardStorage).lockAll(databases)
+    if (options.report !== undefined) yield* startReportFile(options.report, databases)
 
     const plan: RunPlan = {
       // The one place where a shard given no input falls back to its sample data.

@@ -124,6 +124,36 @@ describe("populate's report file", () => {
     })
   )
 
+  it.live("is left as it was when a shard's lock is refused: the run holding it may be appending to the same report", () =>
+    Effect.gen(function* () {
+      const setup = yield* setUp
+      const report = join(setup.dir, "report.ndjson")
+      // What the same command, still running, has reported so far.
+      yield* Effect.promise(() => writeFile(report, '{"shard":"alpha","position":1}\n'))
+      const holding = yield* Scope.make()
+      yield* acquireShardLock({ shard: "alpha", location: join(setup.data, "alpha.db"), waitSeconds: 0 }).pipe(Scope.provide(holding))
+      const before = yield* snapshot(setup.dir)
+      const error = yield* Effect.flip(populateWithReport(setup, report))
+      expect(error).toMatchObject({ _tag: "ReportError", path: report })
+      expect(error.message).toMatch(/lock failed for shard alpha .*nothing was loaded and the report was left as it was/)
+      expect(yield* snapshot(setup.dir)).toEqual(before)
+      yield* Scope.close(holding, Exit.void)
+    })
+  )
+
+  it.effect("is started all the same when a lock cannot be taken at all: that shard fails alone, as without a report", () =>
+    Effect.gen(function* () {
+      const setup = yield* setUp
+      const report = join(setup.dir, "report.ndjson")
+      yield* Effect.promise(() => writeFile(report, "the previous run's report\n"))
+      // No run can hold a lock in a data directory that cannot exist: its parent is a file.
+      const data = join(setup.input, "data")
+      const done = yield* populateWithReport({ ...setup, data }, report)
+      expect(done.shards.map((shard) => shard.error?.operation)).toEqual(["lock"])
+      expect(yield* Effect.promise(() => readFile(report, "utf8"))).toBe("")
+    })
+  )
+
   it.live("is emptied only once the run holds its shards' locks", () =>
     Effect.gen(function* () {
       const setup = yield* setUp

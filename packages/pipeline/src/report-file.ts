@@ -1,6 +1,7 @@
 import { identityOf, openRegularFile, sameFile, sameIdentity } from "@distributed-insert/files"
+import type { ShardName } from "@distributed-insert/shard"
 import { ShardStorage } from "@distributed-insert/storage"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { claimedDatabases } from "./claimed-databases.ts"
 import { ReportError } from "./errors.ts"
 import type { ShardRegistry } from "./registry.ts"
@@ -20,13 +21,28 @@ export interface ReportTarget {
  * `ShardStorage.fileRole`), not an input of the run, and a regular file (a FIFO would block
  * every append). Paths are compared after following symbolic links and by device and inode, so
  * `./x`, a link to it and `x` are one file.
- * To be called once the run holds its shards' locks, so that a run refused a shard changes
- * nothing that another run holding it may be writing through it.
+ * To be called once the run has tried the locks of `databases`, the ones its shards write: if
+ * another writer holds any of them, the file is left alone, since that run may be appending its
+ * own report to this very file (the same command run twice), and emptying it would drop the
+ * records it already reported as durable.
  */
-export const startReportFile = (target: ReportTarget): Effect.Effect<void, ReportError, ShardStorage | ShardRegistry | Router> =>
+export const startReportFile = (
+  target: ReportTarget,
+  databases: ReadonlyArray<ShardName>
+): Effect.Effect<void, ReportError, ShardStorage | ShardRegistry | Router> =>
   Effect.gen(function* () {
     const refuse = (reason: string, cause?: unknown) => new ReportError({ path: target.path, reason, cause })
     const storage = yield* ShardStorage
+    for (const database of databases) {
+      const locked = yield* Effect.result(storage.lock(database))
+      // A lock that could not be taken at all only fails its shard, later, as it always does.
+      if (Result.isFailure(locked) && locked.failure.heldByAnother === true) {
+        return yield* refuse(
+          `${locked.failure.message}; nothing was loaded and the report was left as it was, since the run holding that lock may be appending its own report to it`,
+          locked.failure
+        )
+      }
+    }
     const role = yield* storage.fileRole(target.path, yield* claimedDatabases)
     if (role !== undefined) return yield* refuse(`it is ${role}: write the report to another file`)
     const attempt = <A>(run: () => Promise<A>) =>

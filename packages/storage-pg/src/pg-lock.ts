@@ -92,7 +92,9 @@ export const acquirePgLock = (options: {
       const waited = (yield* Clock.currentTimeMillis) - started
       if (waited >= waitMs) {
         const after = waitMs > 0 ? `; gave up after waiting ${Math.round(waited / 100) / 10} s` : ""
-        return yield* fail(`locked by another writer, ${holder}${after}`)
+        return yield* Effect.fail(
+          new StorageError({ shard: options.name, location: options.location, operation: "lock", reason: `locked by another writer, ${holder}${after}`, heldByAnother: true })
+        )
       }
       if (!told) {
         told = true

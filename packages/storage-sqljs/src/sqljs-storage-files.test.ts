@@ -7,6 +7,7 @@ import { ShardName } from "@distributed-insert/shard"
 import { notesModel as notes } from "@distributed-insert/storage/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
+import initSqlJs from "sql.js"
 import { notesFile, openNotes, openNotesError, snapshot, storageIn } from "./testing.ts"
 
 // The storage against what can sit where a shard file should be, or beside it, on a real file
@@ -69,6 +70,49 @@ describe("SqlJsStorage and SQLite's sidecar files", () => {
       }
       expect(yield* snapshot(dir)).toEqual(before)
     }).pipe(Effect.scoped, Effect.runPromise)
+  )
+})
+
+describe("SqlJsStorage and a shard file that SQLite's integrity check finds damaged", () => {
+  /** Notes with an index whose entries are another table's: the same count, so `quick_check` passes, `integrity_check` does not. */
+  const indexOfAnotherTable = Effect.promise(async () => {
+    const SQL = await initSqlJs()
+    const db = new SQL.Database(await Effect.runPromise(notesFile(20)))
+    try {
+      db.exec("CREATE INDEX notes_body ON notes(body); CREATE TABLE decoy (id INTEGER PRIMARY KEY, body TEXT); CREATE INDEX decoy_body ON decoy(body)")
+      db.exec("INSERT INTO decoy SELECT id, 'other ' || body FROM notes")
+      const root = (index: string) => db.exec(`SELECT rootpage FROM sqlite_schema WHERE name = '${index}'`)[0]?.values[0]?.[0]
+      const [notesRoot, decoyRoot] = [root("notes_body"), root("decoy_body")]
+      db.exec(`PRAGMA writable_schema = ON; UPDATE sqlite_schema SET rootpage = ${decoyRoot} WHERE name = 'notes_body'; UPDATE sqlite_schema SET rootpage = ${notesRoot} WHERE name = 'decoy_body'`)
+      return db.export()
+    } finally {
+      db.close()
+    }
+  })
+
+  it.effect("even where only the full check sees it (an index that does not match its table): a writer refuses it, changing nothing; a reader opens it", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const bytes = yield* indexOfAnotherTable
+      yield* Effect.promise(() => writeFile(fileOf(dir), bytes))
+      const checks = yield* Effect.promise(async () => {
+        const db = new (await initSqlJs()).Database(bytes)
+        try {
+          return { quick: db.exec("PRAGMA quick_check")[0]?.values.flat(), full: db.exec("PRAGMA integrity_check")[0]?.values.flat() }
+        } finally {
+          db.close()
+        }
+      })
+      expect(checks.quick).toEqual(["ok"])
+      expect(checks.full).not.toEqual(["ok"])
+      const before = yield* snapshot(dir)
+
+      const error = yield* openNotesError(dir, "write")
+      expect(error).toMatchObject({ _tag: "StorageError", operation: "open", location: fileOf(dir) })
+      expect(error.reason).toMatch(/it fails SQLite's integrity check \(row \d+ missing from index/)
+      expect(yield* snapshot(dir)).toEqual(before)
+      expect(yield* Effect.scoped(Effect.flatMap(openNotes(dir, "read"), (database) => database.count("notes")))).toBe(20)
+    })
   )
 })
 

@@ -42,7 +42,7 @@ export interface SqlJsStorageOptions {
   /**
    * Open the databases for writing: each takes its shard's single-writer lock (shard-lock.ts)
    * for the layer's lifetime, waiting up to `waitSeconds` for another writer, unless the caller
-   * holds it (`LOCKED_BY_CALLER`). A writer also refuses a file that fails SQLite's quick
+   * holds it (`LOCKED_BY_CALLER`). A writer also refuses a file that fails SQLite's integrity
    * check, so that a damaged file is never written back. Without it the databases are opened
    * as readers, which never lock and are never blocked.
    */
@@ -98,7 +98,7 @@ export const SqlJsStorage = {
             const location = fileOf(name)
             return acquireShardLock({ shard: name, location, ...writer }).pipe(
               Effect.catchTag("ShardLockedError", (busy) =>
-                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy }))
+                Effect.fail(new StorageError({ shard: name, location, operation: "lock", reason: busy.reason, cause: busy, heldByAnother: true }))
               ),
               Effect.asVoid,
               Scope.provide(scope)
@@ -444,8 +444,11 @@ const requireUnchanged = async (location: string, expected: FileVersion | undefi
 
 /**
  * sql.js accepts any bytes lazily; touching the schema makes a non-SQLite file fail here. A
- * writer also runs SQLite's quick check: a damaged file can open and even take inserts, and
- * writing it back would spread the damage over a file that looks freshly written.
+ * writer also runs SQLite's integrity check: a damaged file can open and even take inserts, and
+ * writing it back would spread the damage over a file that looks freshly written. The full
+ * check, not `quick_check`, which passes an index whose entries do not match its table (what
+ * `check` reports): it costs the same on tables without secondary indexes, the built-in
+ * shards' case, and an index's check is of the order of inserting its rows once.
  */
 const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "read" | "write"): Database => {
   const db = new SQL.Database(bytes)
@@ -455,7 +458,7 @@ const openVerified = (SQL: SqlJsStatic, bytes: Uint8Array | undefined, use: "rea
       // SQLite gives up on some damage with an error rather than a list: that is a finding too.
       const problems = (() => {
         try {
-          return checkProblems(db, "quick_check")
+          return integrityProblems(db)
         } catch (error) {
           return [reasonOf(error)]
         }
@@ -764,10 +767,8 @@ const queryRows = (db: Database, sql: string, params: ReadonlyArray<SqlValue>): 
  * `PRAGMA integrity_check` answers one row, `ok`, or rows of problems, some of them several
  * lines under a `*** in database main ***` heading: one problem per line here, without it.
  */
-const integrityProblems = (db: Database): ReadonlyArray<string> => checkProblems(db, "integrity_check")
-
-const checkProblems = (db: Database, check: "integrity_check" | "quick_check"): ReadonlyArray<string> => {
-  const answers = queryRows(db, `PRAGMA ${check}`, []).map((row) => String(row[check]))
+const integrityProblems = (db: Database): ReadonlyArray<string> => {
+  const answers = queryRows(db, "PRAGMA integrity_check", []).map((row) => String(row["integrity_check"]))
   if (answers.length === 1 && answers[0] === "ok") return []
   return answers.flatMap((answer) => answer.split("\n")).filter((line) => line !== "" && !/^\*\*\* in database \w+ \*\*\*$/.test(line))
 }

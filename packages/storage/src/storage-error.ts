@@ -15,6 +15,12 @@ export class StorageError extends Data.TaggedError("StorageError")<{
   readonly reason: string
   /** What failed underneath (a file system error, SQLite's, a `ShardLockedError`), when there was something. */
   readonly cause?: unknown
+  /**
+   * The lock (operation `lock`) is held by another writer, which is running now: as opposed to
+   * a lock that could not be taken at all (a directory that cannot be created, a server that
+   * cannot be reached). A run refused this way must not touch what that writer may be using.
+   */
+  readonly heldByAnother?: true
 }> {
   override get message(): string {
     return `${this.operation} failed for ${this.shard === "*" ? "the storage" : `shard ${this.shard}`} (${this.location}): ${this.reason}`

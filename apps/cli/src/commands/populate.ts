@@ -5,6 +5,7 @@ import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
 import { databaseOptions, databaseOptionsDetail, databaseOptionsHelp } from "../config/database-options.ts"
+import { DatabaseSettings } from "../config/database-settings.ts"
 import {
   invocationDir,
   json,
@@ -105,6 +106,10 @@ export const populateCommand = Command.make(
       // and starts it empty once it holds the shards' locks, before any shard runs.
       const resultFiles = resultFilesIn(dir, reportPath)
       const wanted = yield* workersWanted(options.workers, [...files.values()])
+      // The configuration file is read by this run too: a report written over it would leave
+      // the next run without its databases' locations.
+      const { configFile } = yield* DatabaseSettings
+      const reportInputs = [...[...files.values()].map((file) => file.path), ...(configFile === undefined ? [] : [configFile])]
 
       // The progress display has its own scope: it is erased before the report is printed.
       const report = yield* Effect.scoped(
@@ -125,7 +130,7 @@ export const populateCommand = Command.make(
               checkpointSeconds: options.checkpointSeconds
             },
             files: resultFiles,
-            ...(reportPath === undefined ? {} : { report: { path: reportPath, inputs: [...files.values()].map((file) => file.path) } }),
+            ...(reportPath === undefined ? {} : { report: { path: reportPath, inputs: reportInputs } }),
             onProgress: board.update,
             workers: { script: new URL("./shard-worker.js", import.meta.url), wanted }
           })
