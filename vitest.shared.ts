@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
 // Tests import workspace packages through their "source" export condition, so `turbo test`
@@ -5,5 +6,9 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   resolve: { conditions: ["source", "import", "default"] },
   ssr: { resolve: { conditions: ["source", "import", "default"] } },
-  test: { include: ["src/**/*.test.ts"], testTimeout: 30_000 }
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 30_000,
+    globalSetup: [fileURLToPath(new URL("./vitest.tmpdir.ts", import.meta.url))]
+  }
 })

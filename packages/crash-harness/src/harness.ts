@@ -1,13 +1,13 @@
 import type { ChildProcess } from "node:child_process"
 import { statSync } from "node:fs"
-import { readdir, readFile, rm } from "node:fs/promises"
+import { mkdir, readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { durableThroughByShard } from "@distributed-insert/pipeline"
 import { seededRandom } from "@distributed-insert/shard"
 import { orders } from "@distributed-insert/shard-orders"
 import { users } from "@distributed-insert/shard-users"
 import { copyCliBundle } from "./cli-bundle.ts"
-import { runCli, spawnCli } from "./cli-process.ts"
+import { type CliEnvironment, runCli, spawnCli } from "./cli-process.ts"
 import { type LoadKind, type ShardHome, type ShardPlace, sqljsFiles } from "./shard-home.ts"
 
 /**
@@ -112,8 +112,12 @@ export const runCrashTrials = async (options: CrashOptions): Promise<CrashSummar
 /** The trials, run with the CLI whose entry point is `cliMain`. */
 const runTrials = async (cliMain: string, options: CrashOptions, open: Set<ShardPlace>): Promise<CrashSummary> => {
   await rm(options.dir, { recursive: true, force: true })
+  // The killed CLIs' run temp folders (see cli-process.ts), removed with the scratch directory.
+  const cliTmp = join(options.dir, "tmp")
+  await mkdir(cliTmp, { recursive: true })
+  const cli: CliEnvironment = { tmpDir: cliTmp }
   const inputs = join(options.dir, "inputs")
-  const generated = await runCli(cliMain, ["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard.name])])
+  const generated = await runCli(cliMain, ["generate", "--count", String(options.count), "--seed", String(options.seed), "--out", inputs, ...SHARDS.flatMap((shard) => ["--shard", shard.name])], cli)
   if (generated.code !== 0) throw new Error(`generate failed: ${generated.stderr}`)
   const inputArgs = SHARDS.flatMap((shard) => ["--input", `${shard.name}=${join(inputs, `${shard.name}.ndjson`)}`])
   const populateArgs = (dataDir: string, extra: ReadonlyArray<string>) => [
@@ -144,7 +148,7 @@ const runTrials = async (cliMain: string, options: CrashOptions, open: Set<Shard
     const watch = setInterval(() => {
       if (firstDurableMs === null && (statSync(report, { throwIfNoEntry: false })?.size ?? 0) > 0) firstDurableMs = Date.now() - started
     }, 5)
-    const run = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", report])).finally(() => clearInterval(watch))
+    const run = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", report]), cli).finally(() => clearInterval(watch))
     const fullRunMs = Date.now() - started
     if (run.code !== 0) throw new Error(`reference load (workers ${workers}) failed: ${run.stderr}`)
     // Ending the window a little before the load does keeps most trials kills, even when this
@@ -182,7 +186,7 @@ const runTrials = async (cliMain: string, options: CrashOptions, open: Set<Shard
     const { windowStart, windowEnd } = windows[workers]
     const killedAfterMs = Math.round(windowStart + random.next() * (windowEnd - windowStart))
     const place = await openPlace(dataDir, { _tag: "trial", trial })
-    const killed = await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", reportPath])), killedAfterMs)
+    const killed = await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--report", reportPath]), cli), killedAfterMs)
 
     const durable = await durableThroughByShard(reportPath)
     // The engine's own checks first: a server may still be ending the killed load's sessions.
@@ -219,11 +223,11 @@ const runTrials = async (cliMain: string, options: CrashOptions, open: Set<Shard
     await judge()
     if (journalLeft) {
       replayKilledAfterMs = Math.round(random.next() * REPLAY_KILL_WINDOW_MS)
-      await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"])), replayKilledAfterMs)
+      await killAfter(spawnCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"]), cli), replayKilledAfterMs)
       await judge()
     }
 
-    const rerun = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"]))
+    const rerun = await runCli(cliMain, populateArgs(dataDir, [...place.args, "--workers", workers, "--on-conflict", "skip"]), cli)
     const rerunProblems: Array<string> = rerun.code === 0 ? [] : [`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`]
     for (const shard of SHARDS) {
       const want = expected.get(shard.name)
