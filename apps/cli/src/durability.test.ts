@@ -49,6 +49,22 @@ const populateThenSignal = (args: ReadonlyArray<string>, report: string, signal:
     })
   })
 
+const number = (text: string) => Number(text.replaceAll(",", ""))
+
+/**
+ * What an interrupted run said on stderr of `shard` (after "interrupted", one line a shard): how
+ * many records of its input are durable, and how many of them it inserted.
+ */
+const durableSaid = (stderr: string, shard: string): { readonly through: number; readonly inserted: number } | undefined => {
+  const line = stderr.split("\n").find((candidate) => candidate.trimStart().startsWith(`${shard} `))
+  if (line === undefined) return undefined
+  const done = /done: ([\d,]+) records \(([\d,]+) inserted/.exec(line)
+  if (done !== null) return { through: number(done[1] ?? ""), inserted: number(done[2] ?? "") }
+  const partly = /records 1-([\d,]+) of its input are durable \(([\d,]+) inserted/.exec(line)
+  if (partly !== null) return { through: number(partly[1] ?? ""), inserted: number(partly[2] ?? "") }
+  return line.includes("no record of this run is durable") ? { through: 0, inserted: 0 } : undefined
+}
+
 describe("Ctrl-C or SIGTERM at any moment", () => {
   const inputs = () => join(dir, "inputs")
   const reference = () => join(dir, "reference")
@@ -60,7 +76,7 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
   })
   const inputArgs = () => SHARDS.flatMap((shard) => ["--input", `${shard}=${join(inputs(), `${shard}.ndjson`)}`])
 
-  it("leaves a report that says exactly what the shard files hold: every record up to its last marker, nothing after", async () => {
+  it("leaves a report, and says on stderr, exactly what the shard files hold: every record up to its last marker, nothing after", async () => {
     const random = seededRandom(8)
     const complete = new Map<string, ReadonlyMap<number, string>>()
     for (const shard of SHARDS) {
@@ -69,6 +85,7 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
       complete.set(shard, file.rows)
     }
     const outcomes: Array<string> = []
+    let stopped = 0
     for (let trial = 0; trial < 12; trial++) {
       const dataDir = join(dir, `trial-${trial}`)
       const report = join(dir, `trial-${trial}.ndjson`)
@@ -83,6 +100,7 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
       )
       // 130 when the signal stopped it; 0 when the load ended first (or as the signal came).
       expect([0, 130], run.stderr).toContain(run.code)
+      if (run.code === 130) stopped++
       const durable = await durableThroughByShard(report)
       const lines = (await readFile(report, "utf8")).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line))
       for (const shard of SHARDS) {
@@ -95,11 +113,14 @@ describe("Ctrl-C or SIGTERM at any moment", () => {
         expect([...rows].sort(([a], [b]) => a - b), `${shard}: ${signal} with --workers ${workers}, report durable through ${through}`).toEqual(wanted)
         const positions = lines.filter((line) => line.shard === shard && line.position !== undefined).map((line) => line.position)
         expect(positions, `${shard}'s result lines`).toEqual(Array.from({ length: through }, (_, index) => index + 1))
+        // Stopped by the signal, the run says of each shard what its file holds, as the report does.
+        if (run.code === 130) expect(durableSaid(run.stderr, shard), `${shard} in:\n${run.stderr}`).toEqual({ through, inserted: rows.size })
         outcomes.push(`${shard} ${through}`)
       }
     }
     // Most trials were stopped part way, not all at the same point.
     expect(new Set(outcomes).size).toBeGreaterThan(4)
+    expect(stopped).toBeGreaterThan(4)
   }, 240_000)
 })
 

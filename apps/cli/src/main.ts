@@ -5,6 +5,7 @@ import { cli, commands } from "./cli.ts"
 import { redactSecrets } from "./config/redact.ts"
 import { exitCodeOf, isShowHelp, isUsageError } from "./exit-code.ts"
 import { errorLine, helpHint, PROGRAM } from "./help.ts"
+import { interruptedNote } from "./interrupted-note.ts"
 import { runMain } from "./run-main.ts"
 
 const args = process.argv.slice(2)
@@ -29,7 +30,7 @@ runMain(program, {
   teardown: (exit, why) => {
     // A reader that went away (`populate --json | head`) is not an error worth a message.
     if (why.stdoutClosed && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return 0
-    if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) process.stderr.write("interrupted\n")
+    if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) process.stderr.write(["interrupted", ...interruptedNote(), ""].join("\n"))
     // Expected failures were reported above; a defect is a bug and gets its full cause.
     else if (Exit.isFailure(exit) && Option.isNone(Cause.findErrorOption(exit.cause))) process.stderr.write(`${redactSecrets(Cause.pretty(exit.cause))}\n`)
     return exitCodeOf(exit)

@@ -357,6 +357,9 @@ describe.skipIf(skipWithoutPg())("the CLI on PostgreSQL shards", () => {
     const landed = (await reportFileRecords(report)).filter((record) => record.position <= through && record.status === "inserted")
     const ids = await psql(pgDb.url, "SELECT string_agg(id::text, ',' ORDER BY id) FROM users.users")
     expect(ids.trim(), `${signal}: rows = the records inserted through marker ${through}`).toBe(landed.map((record) => String(record.position)).join(","))
+    // And the run said so on stderr, as a shard's files (here, its committed rows) hold it.
+    const count = (n: number) => n.toLocaleString("en-US")
+    expect(stderr).toContain(`users  stopped: records 1-${count(through)} of its input are durable (${count(landed.length)} inserted`)
 
     // The lock went with the process's session: a writer that will not wait takes it at once, and completes the load.
     const completed = await cli(["populate", "--json", "--quiet", "--wait-lock", "0", "--on-conflict", "skip", ...args])

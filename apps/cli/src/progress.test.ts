@@ -24,7 +24,8 @@ const progress = (shard: string, seen: number, phase: ShardProgress["phase"] = "
   phase,
   counts: { processed: seen, inserted: seen, replaced: 0, skipped: 0, invalid: 0, failed: 0 },
   seen,
-  input: { done: seen * 70, total: 600_000 * 70 }
+  input: { done: seen * 70, total: 600_000 * 70 },
+  durable: { through: 0, counts: { processed: 0, inserted: 0, replaced: 0, skipped: 0, invalid: 0, failed: 0 } }
 })
 
 const shards = [

@@ -206,7 +206,9 @@ describe("at a terminal", () => {
       expect(run.timedOut).toBe(false)
       expect(run.code).toBe(130)
       expect(run.endedAt - pressed).toBeLessThan(5000)
-      expect(run.output.trimEnd().endsWith("interrupted")).toBe(true)
+      // The board is erased; what stays is "interrupted" and a line a shard saying what is durable.
+      const said = run.output.slice(run.output.lastIndexOf("interrupted")).trimEnd().split(/\r?\n/)
+      expect(said[0]).toBe("interrupted")
       expect(run.output).not.toContain("Final Output Analysis")
       expect(await leftovers(dataDir)).toEqual({ locks: [], temp: [] })
       // Every line of the report is whole, and no record is reported past its shard's last checkpoint.
@@ -217,6 +219,10 @@ describe("at a terminal", () => {
         const through = Math.max(0, ...own.flatMap((line) => (line.checkpoint === undefined ? [] : [line.checkpoint.through])))
         const positions = own.flatMap((line) => (line.position === undefined ? [] : [line.position]))
         expect(positions).toEqual(Array.from({ length: through }, (_, index) => index + 1))
+        const line = said.find((candidate) => candidate.trimStart().startsWith(`${shard} `))
+        const durable = line?.match(/done: ([\d,]+) records|records 1-([\d,]+) of its input are durable/)
+        const stated = line?.includes("no record of this run is durable") ? 0 : Number((durable?.[1] ?? durable?.[2] ?? "").replaceAll(",", ""))
+        expect(stated, `${shard}: ${line}`).toBe(through)
       }
     },
     150_000

@@ -48,12 +48,26 @@ describe("loadShard progress", () => {
     Effect.gen(function* () {
       const { report, told } = yield* loadWithProgress(2900, { batchSize: 500, checkpointRecords: 1000 })
       const phases = told.map((progress) => progress.phase)
-      // Two checkpoints (after 1,000 and 2,000 records) and the final write.
-      expect(phases.filter((phase) => phase === "writing")).toHaveLength(3)
+      // Two checkpoints (after 1,000 and 2,000 records) and the final write, each told as it
+      // starts; the final one is told again once it has made everything durable.
+      expect(phases.filter((phase) => phase === "writing")).toHaveLength(4)
       expect(phases.filter((phase) => phase === "done")).toHaveLength(1)
       expect(phases.at(-1)).toBe("done")
       expect(phases.at(-2)).toBe("writing")
       expect(told.at(-1)).toMatchObject({ shard: "notes", seen: 2900, counts: report.counts, input: { done: 2900, total: 2900 } })
+    })
+  )
+
+  it.effect("tells what is durable as each write makes it so, with the counts of those records", () =>
+    Effect.gen(function* () {
+      const { report, told } = yield* loadWithProgress(2900, { batchSize: 500, checkpointRecords: 1000 })
+      const throughs = told.map((progress) => progress.durable.through).filter((through, index, all) => through !== all[index - 1])
+      expect(throughs).toEqual([0, 1000, 2000, 2900])
+      const afterFirst = told.find((progress) => progress.durable.through === 1000)
+      expect(afterFirst?.durable.counts).toEqual({ processed: 1000, inserted: 1000, replaced: 0, skipped: 0, invalid: 0, failed: 0 })
+      // Nothing is durable until a write says so: while loading, what was committed is ahead of it.
+      for (const progress of told) expect(progress.durable.through).toBeLessThanOrEqual(progress.counts.processed)
+      expect(told.at(-1)?.durable).toEqual({ through: 2900, counts: report.counts })
     })
   )
 

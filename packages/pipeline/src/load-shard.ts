@@ -29,6 +29,12 @@ export interface ShardProgress {
   /** Records read and validated so far: ahead of `counts.processed` by at most a batch, and moves within one. */
   readonly seen: number
   readonly input: { readonly done: number; readonly total: number | null } | null
+  /**
+   * What is durable so far: the input's records 1 to `through`, which became `counts` (zero
+   * before the first checkpoint or commit). Told as soon as a write makes more durable, so
+   * that what an interrupted run says of its shards is never behind or ahead of their files.
+   */
+  readonly durable: { readonly through: number; readonly counts: Counts }
 }
 
 export interface LoadOptions {
@@ -81,7 +87,9 @@ export const loadShard = (opened: OpenedShard, input: ShardInput, options: LoadO
         phase: report.error === null ? "done" : "failed",
         counts: report.counts,
         seen: report.counts.processed,
-        input: input.progress?.() ?? null
+        input: input.progress?.() ?? null,
+        // The report's counts: a failed shard's count what its files hold (see `notPersisted`).
+        durable: { through: report.durableThrough, counts: report.counts }
       })
     )
   )
@@ -90,6 +98,7 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
   Effect.gen(function* () {
     const settings = loadSettings(options.settings)
     let durableThrough = 0
+    let durableCounts: Counts = { processed: 0, inserted: 0, replaced: 0, skipped: 0, invalid: 0, failed: 0 }
     let checkpoints = 0
     const report = (
       fields: Omit<ShardReport, "shard" | "model" | "input" | "startedAt" | "finishedAt" | "durationMs" | "durableThrough" | "checkpoints">
@@ -141,8 +150,25 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     const progress = (phase: ShardPhase) => {
       const counts = tally.counts()
       seen = Math.max(seen, counts.processed)
-      options.onProgress?.({ shard: shard.name, phase, counts, seen, input: input.progress?.() ?? null })
+      options.onProgress?.({
+        shard: shard.name,
+        phase,
+        counts,
+        seen,
+        input: input.progress?.() ?? null,
+        durable: { through: durableThrough, counts: durableCounts }
+      })
     }
+    // Within the same uninterruptible step as the write: an interruption right after it must
+    // not leave the progress a write behind.
+    const becameDurable = (through: number, phase: ShardPhase) =>
+      Effect.sync(() => {
+        durableThrough = through
+        durableCounts = tally.counts()
+      }).pipe(
+        Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError })),
+        Effect.andThen(Effect.sync(() => progress(phase)))
+      )
     const policy = checkpointPolicy(settings)
     // The records processed so far become durable: the database first, then the report says so.
     // One uninterruptible step: an interruption (Ctrl-C, SIGTERM, a worker told to stop) that
@@ -155,14 +181,14 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
         Effect.andThen(isCheckpoint ? database.persist : (database.persistWhole ?? database.persist)),
         Effect.andThen(
           Effect.sync(() => {
-            durableThrough = through
             if (isCheckpoint) {
               checkpoints++
               policy.done(through)
             }
           })
         ),
-        Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError }))
+        // After a checkpoint the load goes on; after the last write the shard is done, told by loadShard.
+        Effect.andThen(becameDurable(through, isCheckpoint ? "loading" : "writing"))
       ).pipe(Effect.uninterruptible)
     // A database whose commits are durable has nothing to write: each committed batch is
     // durable as it stands, and the report says so batch by batch.
@@ -170,17 +196,13 @@ const load = ({ shard, started, opened }: OpenedShard, input: ShardInput, option
     // has nothing more to say, and says nothing twice.
     const committed = (through: number) =>
       Effect.suspend(() =>
-        through === durableThrough
-          ? Effect.void
-          : Effect.sync(() => {
-              durableThrough = through
-            }).pipe(Effect.andThen(Effect.try({ try: () => tally.durable(through), catch: asReportError })))
+        through === durableThrough ? Effect.void : becameDurable(through, "loading")
       ).pipe(Effect.uninterruptible)
     const checkpoint = (processed: number) =>
       database.durability === "commit"
         ? committed(processed)
         : policy.due(processed)
-          ? makeDurable(processed, true).pipe(Effect.andThen(Effect.sync(() => progress("loading"))))
+          ? makeDurable(processed, true)
           : Effect.void
     progress("loading")
     const loaded = yield* Effect.result(

@@ -30,10 +30,13 @@ export const runShardInWorker = (
     const started = new Date()
     let last: ShardProgress | undefined
     let settled = false
+    let stopping = false
     const settle = (report: ShardReport) => {
       if (settled) return
       settled = true
-      if (last?.phase !== "done" && last?.phase !== "failed") onProgress?.(finalProgress(report, last))
+      // A worker stopped by the run's interruption neither finished nor failed (it answers
+      // "Failed: interrupted"): its last progress, which told every write it made, stands.
+      if (!stopping && last?.phase !== "done" && last?.phase !== "failed") onProgress?.(finalProgress(report, last))
       resume(Effect.succeed(report))
     }
     const fail = (message: string) => settle(workerFailure(shard, task, started, message))
@@ -56,7 +59,10 @@ export const runShardInWorker = (
     })
     worker.on("error", (error) => fail(`worker thread failed: ${error.message}`))
     worker.on("exit", (code) => fail(`worker thread exited with code ${code} before reporting`))
-    return stopWorker(worker)
+    return Effect.suspend(() => {
+      stopping = true
+      return stopWorker(worker)
+    })
   })
 
 /** Long enough for an interrupted worker to finish its batch or its persist and close. */
@@ -97,7 +103,8 @@ const finalProgress = (report: ShardReport, last: ShardProgress | undefined): Sh
   phase: report.error === null ? "done" : "failed",
   counts: report.counts,
   seen: report.counts.processed,
-  input: last?.input ?? null
+  input: last?.input ?? null,
+  durable: { through: report.durableThrough, counts: report.counts }
 })
 
 const workerFailure = (shard: Shard, task: ShardWorkerTask, started: Date, message: string): ShardReport => {

@@ -29,11 +29,15 @@ export const serveShardWorker = (plugins: {
   const task = Schema.decodeUnknownSync(ShardWorkerTask)(workerData)
   let lastProgress = 0
   let lastPhase: ShardProgress["phase"] | undefined
+  let lastDurable = 0
   const onProgress = (progress: ShardProgress) => {
     const now = Date.now()
-    // A change of phase always crosses: it is what says that the shard is writing or done.
-    if (progress.phase === lastPhase && now - lastProgress < PROGRESS_INTERVAL_MS) return
+    // A change of phase always crosses: it is what says that the shard is writing or done. So
+    // does a write that made more durable: an interrupted run says what is durable from it.
+    const news = progress.phase !== lastPhase || progress.durable.through !== lastDurable
+    if (!news && now - lastProgress < PROGRESS_INTERVAL_MS) return
     lastPhase = progress.phase
+    lastDurable = progress.durable.through
     lastProgress = now
     port.postMessage({ _tag: "Progress", progress } satisfies ShardWorkerMessage)
   }

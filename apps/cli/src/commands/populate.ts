@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { INPUT_FORMATS } from "@distributed-insert/input"
-import { DEFAULT_LOAD_SETTINGS, populate, resultFilesIn, selectShards } from "@distributed-insert/pipeline"
+import { DEFAULT_LOAD_SETTINGS, populate, resultFilesIn, type ShardProgress, selectShards } from "@distributed-insert/pipeline"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "../app-layer.ts"
@@ -20,9 +20,11 @@ import {
 import { RejectedRecordsError, ShardFailuresError } from "../errors.ts"
 import { type CommandHelp, withHelp } from "../help.ts"
 import { inputFiles } from "../input-files.ts"
+import { leaveInterruptedNote } from "../interrupted-note.ts"
 import { shards as plugins } from "../plugins.ts"
 import { progressBoard } from "../progress.ts"
 import { emptyInputNotes } from "../render/empty-inputs.ts"
+import { interruptedShards } from "../render/interrupted-shards.ts"
 import { writeJsonReport } from "../render/json-report.ts"
 import { renderPopulateReport } from "../render/populate-report.ts"
 import { runDir } from "../run-dir.ts"
@@ -47,7 +49,7 @@ export const populateHelp: CommandHelp = {
   name: "populate",
   summary: "Apply pending migrations, then validate and insert each shard's records, all shards at once",
   details: [
-    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote.",
+    "Each shard loads its built-in sample data, or the file given with --input. Rejected records are results, not errors: the report says why each was rejected. Progress is drawn on stderr when it is a terminal; Ctrl-C stops the load, keeping what the last checkpoint wrote, and says on stderr what each shard durably holds.",
     databaseOptionsDetail
   ],
   options: [
@@ -111,6 +113,8 @@ export const populateCommand = Command.make(
       const { configFile } = yield* DatabaseSettings
       const reportInputs = [...[...files.values()].map((file) => file.path), ...(configFile === undefined ? [] : [configFile])]
 
+      // Each shard's last progress: what an interrupted run says of it (see interrupted-shards.ts).
+      const latest = new Map<string, ShardProgress>()
       // The progress display has its own scope: it is erased before the report is printed.
       const report = yield* Effect.scoped(
         Effect.gen(function* () {
@@ -131,11 +135,14 @@ export const populateCommand = Command.make(
             },
             files: resultFiles,
             ...(reportPath === undefined ? {} : { report: { path: reportPath, inputs: reportInputs } }),
-            onProgress: board.update,
+            onProgress: (progress) => {
+              latest.set(progress.shard, progress)
+              board.update(progress)
+            },
             workers: { script: new URL("./shard-worker.js", import.meta.url), wanted }
           })
         })
-      )
+      ).pipe(Effect.onInterrupt(() => leaveInterruptedNote(interruptedShards(selected.map((shard) => shard.name), latest))))
 
       if (options.json) {
         yield* writeJsonReport(report, (shard) => resultFiles({ name: shard }).rejected)
