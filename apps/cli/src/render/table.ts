@@ -1,7 +1,13 @@
-/** Left-aligned columns separated by two spaces; numbers are right-aligned. */
+/** A cell that stands for no number in a column of numbers (a shard that could not be read). */
+const NO_NUMBER = "-"
+
+/** Left-aligned columns separated by two spaces; columns of numbers (and `-`) are right-aligned. */
 export const renderTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
   const cells = [header, ...rows.map((row) => row.map(String))]
-  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === "number"))
+  const numeric = header.map(
+    (_, column) =>
+      rows.some((row) => typeof row[column] === "number") && rows.every((row) => typeof row[column] === "number" || row[column] === NO_NUMBER)
+  )
   const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)))
   return cells
     .map((row) =>
